@@ -1,0 +1,83 @@
+"""Exceptions raised by the engine layer.
+
+Every failure a caller can act on has its own class so that the kernel (and anyone embedding the
+engine) can catch exactly what it handles, as with httpx's exception hierarchy.
+"""
+
+from __future__ import annotations
+
+import re
+
+_RC_LINE = re.compile(r"^\s*r\((\d+)\);?\s*$")
+
+
+class StataLiveError(Exception):
+    """Base class of every error raised by stata-live."""
+
+
+class StataUnavailable(StataLiveError):
+    """Stata cannot run code in this process (not found, or failed to start)."""
+
+
+class StataNotFound(StataUnavailable):
+    """No Stata installation was found; ``searched`` lists every place that was looked at."""
+
+    def __init__(self, searched: list[str]) -> None:
+        self.searched = list(searched)
+        lines = "\n".join(f"  - {place}" for place in self.searched) or "  (nowhere)"
+        super().__init__(
+            "Stata was not found. Places searched, in order:\n"
+            f"{lines}\n"
+            "Set STATA_DIR to the Stata installation directory (the one holding utilities/pystata), "
+            "or run `python -m stata_kernel simulator-dir` to get the simulated Stata's path for a demo."
+        )
+
+
+class StataInitError(StataUnavailable):
+    """Stata was found but failed to initialise (licence, shared library, edition...)."""
+
+    def __init__(self, stata_dir: str, edition: str, message: str) -> None:
+        self.stata_dir = stata_dir
+        self.edition = edition
+        self.message = message
+        super().__init__(f"Stata at {stata_dir} (edition {edition}) failed to initialise:\n{message}")
+
+
+class StataError(StataLiveError):
+    """Stata ran the code and stopped with a non-zero return code."""
+
+    def __init__(self, rc: int, message: str) -> None:
+        self.rc = rc
+        self.message = message
+        super().__init__(f"{message}\nr({rc});" if message else f"r({rc});")
+
+    @property
+    def is_break(self) -> bool:
+        return self.rc == 1
+
+    @classmethod
+    def from_system_error(cls, text: str) -> StataError:
+        """Parse pystata's ``SystemError`` text: the message, then a line ``r(N);``.
+
+        With multi-line code the ``r(N);`` line can appear twice; the message keeps the other lines.
+        """
+        rc: int | None = None
+        message_lines: list[str] = []
+        for line in text.strip("\n").splitlines():
+            match = _RC_LINE.match(line)
+            if match:
+                rc = int(match.group(1))
+            else:
+                message_lines.append(line)
+        message = "\n".join(message_lines).strip()
+        if rc is None:
+            rc = 1 if message.strip() == "--Break--" else 9999
+        return cls(rc, message)
+
+
+class EngineBusy(StataLiveError):
+    """A run was requested while another one is in progress on the same engine."""
+
+
+class EngineClosed(StataLiveError):
+    """The engine was shut down."""
