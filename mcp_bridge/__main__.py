@@ -1,0 +1,74 @@
+"""``python -m mcp_bridge`` / ``stata-live-mcp``: parse options, start the kernel, serve.
+
+Shutdown is clean on SIGINT/SIGTERM and when stdin closes (stdio): the kernel the bridge started
+is shut down on the way out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+import anyio
+
+from .cli import parse_config
+from .config import BridgeConfig, ConfigError
+from .http import build_http_app, make_uvicorn
+from .kernel import NotSupported, make_kernel
+from .server import build_server
+from .state import open_state
+
+log = logging.getLogger("mcp_bridge")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        config = parse_config(argv)
+        if config.server is not None:
+            make_kernel(kernel_name=config.kernel_name, server=config.server)  # refuses until supported
+    except (ConfigError, NotSupported) as exc:
+        print(f"stata-live-mcp: error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=config.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if config.transport == "stdio" and config.auth_token:
+        log.info("--auth-token only applies to the HTTP transports; ignored on stdio")
+    with contextlib.suppress(KeyboardInterrupt):
+        anyio.run(serve, config)
+    return 0
+
+
+async def serve(config: BridgeConfig) -> None:
+    async with open_state(config) as state:
+        server = build_server(config, state)
+        async with anyio.create_task_group() as tg:
+            if config.transport == "stdio":
+                tg.start_soon(_stop_on_signals, tg.cancel_scope, None)
+                await server.run_stdio_async()  # returns when stdin closes
+            else:
+                http_server = make_uvicorn(build_http_app(server, config), config)
+                tg.start_soon(_stop_on_signals, tg.cancel_scope, http_server)
+                await http_server.serve()
+            tg.cancel_scope.cancel()
+    log.info("bridge stopped")
+
+
+async def _stop_on_signals(scope: anyio.CancelScope, http_server: object | None) -> None:
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async for signum in signals:
+            log.info("received %s; shutting down", signal.Signals(signum).name)
+            if http_server is not None and not getattr(http_server, "should_exit", True):
+                http_server.should_exit = True  # type: ignore[attr-defined]
+            else:
+                scope.cancel()
+            return
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Command line (names fixed by CONTRACT.md) -> ``BridgeConfig``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlparse
+
+from .config import DEFAULT_HEARTBEAT_S, DEFAULT_MAX_CODE_BYTES, BridgeConfig, ConfigError, Transport
+from .kernel import ServerTarget
+
+_TRANSPORTS: dict[str, Transport] = {
+    "stdio": "stdio", "http": "http", "streamable-http": "http", "sse": "sse",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stata-live-mcp",
+        description="MCP server that runs Stata through a stata-live Jupyter kernel and streams its "
+        "output to the client as progress notifications while the code runs.",
+    )
+    parser.add_argument("--transport", choices=sorted(_TRANSPORTS), default="stdio",
+                        help="stdio (default); http = Streamable HTTP at /mcp (alias streamable-http); "
+                        "sse = legacy SSE at /sse with messages at /messages/")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000; 0 picks a free one)")
+    parser.add_argument("--auth-token", default=None,
+                        help="bearer token every HTTP request must carry (default: $STATA_MCP_AUTH_TOKEN); "
+                        "required when --host is not a loopback address")
+    kernel = parser.add_argument_group("kernel")
+    kernel.add_argument("--kernel-name", default="stata-live",
+                        help="kernelspec of the kernel the bridge starts (default stata-live)")
+    kernel.add_argument("--connection-file", default=None,
+                        help="attach to a running kernel (e.g. a notebook's) instead of starting one")
+    kernel.add_argument("--server-url", default=None, help="use a kernel on this Jupyter Server")
+    kernel.add_argument("--token", default=None, help="Jupyter Server token (default: $JUPYTER_TOKEN)")
+    kernel.add_argument("--kernel-id", default=None, help="existing kernel on the Jupyter Server")
+    parser.add_argument("--heartbeat", type=float, default=DEFAULT_HEARTBEAT_S,
+                        help="seconds of silence before a heartbeat progress message (default 5)")
+    parser.add_argument("--max-code-bytes", type=int, default=DEFAULT_MAX_CODE_BYTES,
+                        help="largest code accepted by stata_run, in UTF-8 bytes (default 1 MiB)")
+    parser.add_argument("--log-level", default="INFO", type=str.upper,
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], help="stderr log level")
+    return parser
+
+
+def parse_config(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> BridgeConfig:
+    """Parse and validate; raises ``ConfigError`` with a message meant for the user."""
+    env = os.environ if env is None else env
+    args = build_parser().parse_args(argv)
+    server = None
+    if args.server_url is not None:
+        parsed = urlparse(args.server_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"--server-url must be an http(s) URL, got {args.server_url!r}")
+        server = ServerTarget(
+            url=args.server_url.rstrip("/"),
+            token=args.token or env.get("JUPYTER_TOKEN") or None,
+            kernel_id=args.kernel_id,
+            kernel_name=args.kernel_name,
+        )
+    elif args.kernel_id is not None or args.token is not None:
+        raise ConfigError("--kernel-id and --token only apply with --server-url")
+    return BridgeConfig(
+        transport=_TRANSPORTS[args.transport],
+        host=args.host,
+        port=args.port,
+        auth_token=args.auth_token or env.get("STATA_MCP_AUTH_TOKEN") or None,
+        kernel_name=args.kernel_name,
+        connection_file=args.connection_file,
+        server=server,
+        heartbeat_s=args.heartbeat,
+        max_code_bytes=args.max_code_bytes,
+        log_level=args.log_level,
+    )

@@ -1,0 +1,56 @@
+"""The bridge's settings, validated once, passed explicitly to whatever needs them."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Literal
+
+from .kernel import ServerTarget
+
+Transport = Literal["stdio", "http", "sse"]
+
+DEFAULT_MAX_CODE_BYTES = 1024 * 1024
+DEFAULT_HEARTBEAT_S = 5.0
+
+
+class ConfigError(ValueError):
+    """The command line or environment asks for something inconsistent."""
+
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    transport: Transport = "stdio"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    auth_token: str | None = None
+    kernel_name: str = "stata-live"
+    connection_file: str | None = None
+    server: ServerTarget | None = None
+    heartbeat_s: float = DEFAULT_HEARTBEAT_S
+    max_code_bytes: int = DEFAULT_MAX_CODE_BYTES
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if self.heartbeat_s <= 0:
+            raise ConfigError("--heartbeat must be a positive number of seconds")
+        if self.max_code_bytes <= 0:
+            raise ConfigError("--max-code-bytes must be positive")
+        if not 0 <= self.port <= 65535:
+            raise ConfigError("--port must be between 0 and 65535")
+        if self.server is not None and self.connection_file is not None:
+            raise ConfigError("--server-url and --connection-file are alternatives; give one")
+        if self.transport != "stdio" and not is_loopback(self.host) and not self.auth_token:
+            raise ConfigError(
+                f"Refusing to serve on non-loopback host {self.host!r} without authentication: set "
+                "--auth-token or STATA_MCP_AUTH_TOKEN (clients then send 'Authorization: Bearer TOKEN')."
+            )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

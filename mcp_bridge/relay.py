@@ -1,0 +1,131 @@
+"""The one place where run events become MCP progress notifications.
+
+Coalescing rule (CONTRACT.md): a chunk goes out at once when no notification is in flight; only
+what queued up while one was being sent is joined into the next. There is no waiting window, so a
+trickle of output arrives within milliseconds and a flood becomes a few large notifications.
+During silences a heartbeat (elapsed time, clearly worded) keeps the client informed and its
+timers alive. ``progress`` counts notifications, so it strictly increases; ``total`` is omitted.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+
+import anyio
+from anyio.abc import TaskGroup
+
+from .kernel import KernelEvent, OutputText
+
+log = logging.getLogger(__name__)
+
+ReportProgress = Callable[[float, float | None, str | None], Awaitable[None]]
+"""``Context.report_progress``: (progress, total, message); a no-op without a progressToken."""
+
+HEARTBEAT_PREFIX = "[stata-live]"
+
+
+class ProgressRelay:
+    """Streams one call's output to its client while the call runs."""
+
+    def __init__(
+        self,
+        report: ReportProgress,
+        heartbeat_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._report = report
+        self._heartbeat_s = heartbeat_s
+        self._clock = clock
+        self._pending: list[str] = []
+        self._wake = anyio.Event()
+        self._closing = False
+        self._broken = False
+        self._count = 0
+        self._started = clock()
+        self._last_sent = self._started
+        self._last_output = self._started
+        self._waiting_for: str | None = None
+        self._task_group: TaskGroup | None = None
+
+    async def __aenter__(self) -> ProgressRelay:
+        self._task_group = anyio.create_task_group()
+        await self._task_group.__aenter__()
+        self._task_group.start_soon(self._send_loop, name="progress-relay")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        """Flush what is queued before the call's result goes out (unless the call failed)."""
+        assert self._task_group is not None
+        if exc is None:
+            self._closing = True
+            self._wake.set()
+        else:
+            self._task_group.cancel_scope.cancel()
+        return await self._task_group.__aexit__(exc_type, exc, tb)
+
+    @property
+    def sent(self) -> int:
+        return self._count
+
+    def on_event(self, event: KernelEvent) -> None:
+        """Kernel event sink: queue output text (never blocks)."""
+        if isinstance(event, OutputText):
+            self.output(event.text)
+
+    def output(self, text: str) -> None:
+        if text and not self._broken:
+            self._pending.append(text)
+            self._wake.set()
+
+    def waiting(self, what: str | None) -> None:
+        """Word heartbeats as waiting (e.g. for another run to finish) instead of running."""
+        self._waiting_for = what
+
+    async def _send_loop(self) -> None:
+        while True:
+            if not self._pending:
+                if self._closing:
+                    return
+                delay = max(0.0, self._last_sent + self._heartbeat_s - self._clock())
+                with anyio.move_on_after(delay):
+                    await self._wake.wait()
+                self._wake = anyio.Event()
+            if self._pending:
+                message = "".join(self._pending)
+                self._pending.clear()
+                await self._send(message)
+                self._last_output = self._last_sent
+            elif self._closing:
+                return
+            elif self._clock() - self._last_sent >= self._heartbeat_s:
+                await self._send(self._heartbeat_text())
+
+    def _heartbeat_text(self) -> str:
+        now = self._clock()
+        elapsed = now - self._started
+        if self._waiting_for:
+            return f"{HEARTBEAT_PREFIX} waiting for {self._waiting_for}: {elapsed:.0f} s elapsed"
+        return (
+            f"{HEARTBEAT_PREFIX} Stata is still running: {elapsed:.0f} s elapsed, "
+            f"no new output for {now - self._last_output:.0f} s"
+        )
+
+    async def _send(self, message: str) -> None:
+        if self._broken:
+            return
+        self._count += 1
+        try:
+            await self._report(float(self._count), None, message)
+        except Exception:
+            # The client went away or the transport failed: stop relaying, let the run finish.
+            log.warning("progress notification failed; no more progress for this call", exc_info=True)
+            self._broken = True
+        self._last_sent = self._clock()

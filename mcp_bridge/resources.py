@@ -1,0 +1,34 @@
+"""The run log resource: every run's full output, readable in pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+
+from .runs import PAGE_CHARS
+from .tools.common import state_of
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.resource(
+        "stata://runs/{run_id}/log{?page}",
+        name="run-log",
+        title="Full output of a Stata run",
+        description=(
+            f"Everything Stata printed during one run (run_id from a tool result), in pages of "
+            f"{PAGE_CHARS:,} characters. Read stata://runs/RUN_ID/log for page 1, then "
+            "stata://runs/RUN_ID/log?page=2 and so on; a page that has a successor ends with a line "
+            "naming the next page's URI. Only the latest 50 runs are kept."
+        ),
+        mime_type="text/plain",
+    )
+    async def run_log(run_id: str, ctx: Context[Any, Any], page: int = 1) -> str:
+        record = state_of(ctx).runs.get(run_id)
+        if record is None:
+            raise ResourceNotFoundError(f"No run {run_id!r} (only the latest 50 runs are kept).")
+        try:
+            return record.page(page)
+        except IndexError as exc:
+            raise ResourceNotFoundError(str(exc)) from exc

@@ -1,0 +1,110 @@
+"""Run registry: every run's full log, kept so a truncated result can point at the rest.
+
+Logs are exposed as the resource ``stata://runs/{run_id}/log`` (pages of ``PAGE_CHARS``). Only the
+latest ``keep`` runs are kept, so memory stays bounded in long sessions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import anyio
+
+RESULT_CHARS = 32_000  # log text carried in a tool result (head + tail)
+HEAD_CHARS = 8_000
+PAGE_CHARS = 100_000  # one page of the log resource
+LOG_URI = "stata://runs/{run_id}/log"
+
+
+def log_uri(run_id: str, page: int | None = None) -> str:
+    uri = LOG_URI.format(run_id=run_id)
+    return uri if page is None or page <= 1 else f"{uri}?page={page}"
+
+
+@dataclass
+class RunRecord:
+    """One run: what was sent and everything Stata printed for it."""
+
+    run_id: str
+    label: str
+    started_at: float = field(default_factory=time.time)
+    finished: bool = False
+    done: anyio.Event = field(default_factory=anyio.Event)
+    _chunks: list[str] = field(default_factory=list)
+    _text: str | None = None
+
+    def finish(self) -> None:
+        self.finished = True
+        self.done.set()
+
+    def append(self, text: str) -> None:
+        self._chunks.append(text)
+        self._text = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(self._chunks)
+            self._chunks = [self._text]
+        return self._text
+
+    @property
+    def uri(self) -> str:
+        return log_uri(self.run_id)
+
+    def excerpt(self, limit: int = RESULT_CHARS, head: int = HEAD_CHARS) -> tuple[str, bool]:
+        """The log if it fits in ``limit`` characters, else its head and tail around a marker."""
+        text = self.text
+        if len(text) <= limit:
+            return text, False
+        tail = limit - head
+        omitted = len(text) - head - tail
+        pages = page_count(text)
+        marker = (
+            f"\n\n[stata-live: {omitted:,} characters of output omitted here. The full log "
+            f"({len(text):,} characters, {pages} page{'s' if pages != 1 else ''}) is the MCP resource "
+            f"{self.uri} ; read further pages with ?page=2 ... ?page={pages}]\n\n"
+        )
+        return text[:head] + marker + text[-tail:], True
+
+    def page(self, number: int) -> str:
+        """Page ``number`` (1-based) of the log, with a footer naming the next page when any."""
+        text = self.text
+        pages = page_count(text)
+        if number < 1 or number > pages:
+            raise IndexError(f"page {number} does not exist; the log has {pages} page(s)")
+        body = text[(number - 1) * PAGE_CHARS : number * PAGE_CHARS]
+        if number < pages:
+            body += f"\n[stata-live: page {number} of {pages}; next page: {log_uri(self.run_id, number + 1)}]"
+        return body
+
+
+def page_count(text: str) -> int:
+    return max(1, -(-len(text) // PAGE_CHARS))
+
+
+class RunRegistry:
+    """Keeps the latest runs by id."""
+
+    def __init__(self, keep: int = 50) -> None:
+        self._keep = keep
+        self._runs: OrderedDict[str, RunRecord] = OrderedDict()
+        self._counter = itertools.count(1)
+
+    def new(self, label: str) -> RunRecord:
+        run_id = f"{next(self._counter)}-{uuid.uuid4().hex[:8]}"
+        record = RunRecord(run_id=run_id, label=label)
+        self._runs[run_id] = record
+        while len(self._runs) > self._keep:
+            self._runs.popitem(last=False)
+        return record
+
+    def get(self, run_id: str) -> RunRecord | None:
+        return self._runs.get(run_id)
+
+    def recent(self) -> list[RunRecord]:
+        return list(reversed(self._runs.values()))

@@ -1,0 +1,42 @@
+"""``build_server``: the MCP server with its tools, resources and the shared bridge state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from mcp.server.mcpserver import MCPServer
+
+from . import __version__, resources, tools
+from .config import BridgeConfig
+from .state import BridgeState, open_state
+
+INSTRUCTIONS = (
+    "Runs Stata in one persistent session. Use stata_run for code and stata_run_file for do-files; "
+    "send a progressToken to see output live while long scripts run. stata_interrupt breaks a run, "
+    "stata_results/stata_describe inspect results and data, stata_help shows Stata help."
+)
+
+
+def build_server(config: BridgeConfig, state: BridgeState | None = None) -> MCPServer[BridgeState]:
+    """Build the server; with ``state`` every connection shares it, else each lifespan opens one."""
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[BridgeState]) -> AsyncIterator[BridgeState]:
+        if state is not None:
+            yield state
+        else:
+            async with open_state(config) as own:
+                yield own
+
+    server: MCPServer[BridgeState] = MCPServer(
+        "stata-live",
+        title="Stata (live)",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        lifespan=lifespan,
+        log_level=config.log_level,  # type: ignore[arg-type]
+    )
+    tools.register_all(server)
+    resources.register(server)
+    return server

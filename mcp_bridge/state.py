@@ -1,0 +1,72 @@
+"""What every tool call shares: the kernel, the run lock and the run registry.
+
+The kernel starts in the background so the MCP handshake is not held up; calls wait for it and
+get its start-up failure as a clear tool error. One state serves every client connection (stdio,
+each HTTP session, each SSE stream): they all drive the same Stata session.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from mcp.server.mcpserver.exceptions import ToolError
+
+from .config import BridgeConfig
+from .kernel import KernelConnection, KernelError, make_kernel
+from .runs import RunRecord, RunRegistry
+
+log = logging.getLogger(__name__)
+
+
+class BridgeState:
+    """Shared by all tool calls of one bridge process."""
+
+    def __init__(self, config: BridgeConfig, kernel: KernelConnection) -> None:
+        self.config = config
+        self.kernel = kernel
+        self.runs = RunRegistry()
+        # Runs are serialised per kernel: a second call waits here (its heartbeats say so).
+        self.run_lock = anyio.Lock()
+        self.current: RunRecord | None = None
+        self._started = anyio.Event()
+        self._start_error: str | None = None
+
+    async def start_kernel(self) -> None:
+        try:
+            await self.kernel.start()
+            log.info("connected to %s", self.kernel.description)
+        except KernelError as exc:
+            self._start_error = str(exc)
+            log.error("kernel unavailable: %s", exc)
+        finally:
+            self._started.set()
+
+    async def ready_kernel(self) -> KernelConnection:
+        """The kernel once started; a ``ToolError`` naming the cause when it could not start."""
+        await self._started.wait()
+        if self._start_error is not None:
+            raise ToolError(f"The Stata kernel is unavailable: {self._start_error}")
+        return self.kernel
+
+
+@asynccontextmanager
+async def open_state(config: BridgeConfig) -> AsyncIterator[BridgeState]:
+    """Start the kernel in the background; always shut it down on the way out."""
+    kernel = make_kernel(
+        kernel_name=config.kernel_name,
+        connection_file=config.connection_file,
+        server=config.server,
+    )
+    state = BridgeState(config, kernel)
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(state.start_kernel)
+            yield state
+            tg.cancel_scope.cancel()
+    finally:
+        with anyio.CancelScope(shield=True):
+            await kernel.close()
+            log.info("kernel connection closed")
