@@ -1,0 +1,60 @@
+"""Stata source text: lexing, completeness, ``#delimit``, commands, completion context and agent policy.
+
+Pure standard-library Python with no Jupyter or pystata imports, shared by the kernel and the MCP bridge.
+
+Public API
+----------
+``is_complete(code, delimiter="cr") -> (status, indent)``
+    Jupyter ``is_complete`` semantics: ``"complete" | "incomplete" | "invalid"``.
+``translate(code, delimiter="cr") -> Translation``, ``translate_delimit(code, delimiter) -> (code, delim)``
+    Rewrite a cell written under ``#delimit cr`` or ``;`` into newline-delimited code for pystata, with the
+    delimiter in force afterwards and ``Translation.line_map`` / ``original_line(n)`` for error lines.
+``split_commands(code, delimiter="cr") -> list[Command]``
+    Logical commands (``text``, ``line``, ``end_line``, ``depth``, ``parent``).
+``strip_prefixes(cmd) -> (prefixes, rest)``
+    ``quietly``/``noisily``/``capture`` (any abbreviation), ``by``/``bysort``/``version``/``frame ...:``.
+``resolve_command(word) -> str | None``, ``COMMANDS``, ``complete_command(prefix)``
+    Command names and Stata's abbreviation rule.
+``scan(code, delimiter) -> ScanResult``
+    The underlying scanner (statements plus end-of-input state).
+
+Lexical decisions (where the Stata manuals are silent, we follow observed Stata behaviour as collected on
+Statalist, "understanding Stata's comment hierarchy"):
+
+* ``//`` and ``///`` start comments only at line start or after a blank (``"http://x"`` and ``use http://...``
+  are not comments); ``//`` ends at the newline and ignores a ``///`` after it.
+* ``/* */`` nests, may span lines and joins them; it is recognised inside ``*`` comments too; ``*/*`` closes
+  and reopens. In ``Statement.text`` a block comment becomes one blank.
+* ``*`` comments only as the first character of a statement; ``///`` continues them under ``cr``; under
+  ``#delimit ;`` they run to the next ``;``.
+* Strings (simple and compound) never span physical lines: an unterminated one is an error (``invalid``).
+  A backtick without a closing ``'`` later on its line is a literal character.
+* ``#delimit ;|cr`` (``#d`` ... ``#delimit``, bare ``#delimit`` = ``cr``) is a directive only alone on its
+  line (an optional ``//`` comment may follow), not after ``///``. Under ``;`` a directive ends any unfinished
+  statement.
+"""
+
+from .commands import COMMANDS, complete_command, resolve_command
+from .complete import is_complete
+from .delimit import Translation, translate, translate_delimit
+from .lexer import CR, SEMI, ScanResult, Statement, normalize_delimiter, scan
+from .split import Command, split_commands, strip_prefixes
+
+__all__ = [
+    "COMMANDS",
+    "CR",
+    "SEMI",
+    "Command",
+    "ScanResult",
+    "Statement",
+    "Translation",
+    "complete_command",
+    "is_complete",
+    "normalize_delimiter",
+    "resolve_command",
+    "scan",
+    "split_commands",
+    "strip_prefixes",
+    "translate",
+    "translate_delimit",
+]

@@ -1,0 +1,517 @@
+"""One pass over Stata source text that cuts it into logical statements.
+
+Everything in :mod:`stata_kernel.syntax` is built on :func:`scan`, so the lexical rules live in one place.
+The rules follow what Stata does with a do-file (see the package docstring for the full list and the decisions
+taken where Stata's manual is silent):
+
+* ``"..."`` strings and nestable compound strings `` `"..."' ``; neither may span a physical line.
+* Local macro quotes `` `name' `` nest (`` `=`i'+1' ``); a backtick with no ``'`` later on its line is
+  literal.
+* ``${name}`` is a global, so its braces are not a block.
+* ``//`` (and ``///``) are comments only at line start or after a blank; ``///`` also joins the next line.
+* ``/* */`` nests and may span lines (swallowing the newlines); it is honoured even inside ``*`` comments.
+* ``*`` as the first character of a statement comments it out: to the end of the line under ``cr`` (``///``
+  continues it), to the next ``;`` under ``#delimit ;``.
+* ``#delimit ;`` / ``#delimit cr`` (abbreviable down to ``#d``) alone on a line switch the terminator.
+
+The scanner is regex-driven (it jumps between the few characters that matter), so a megabyte takes tens of
+milliseconds, which lets the kernel answer ``is_complete`` while Stata is busy.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+CR = "cr"
+SEMI = ";"
+
+# Lexical state names reported at the end of a scan (used by completion).
+CODE = "code"
+STRING = "string"
+COMPOUND = "compound"
+MACRO = "macro"
+GLOBAL = "global"
+LINE_COMMENT = "line_comment"
+BLOCK_COMMENT = "block_comment"
+STAR_COMMENT = "star_comment"
+
+_WS = " \t\r\f\v\n"
+
+_CODE_CR = re.compile(r'["`\n/{}$]')
+_CODE_SEMI = re.compile(r'["`\n/{}$;]')
+_STRING = re.compile(r'["`\n]')
+_COMPOUND = re.compile(r'"\'|`|\n')
+_MACRO = re.compile(r'[\'`"\n]')
+_BLOCK = re.compile(r"/\*|\*/")
+_STAR_CR = re.compile(r"/\*|//|\n")
+_STAR_SEMI = re.compile(r"/\*|//|;")
+_DELIMIT = re.compile(
+    r"[ \t]*#d(?:elimit|elimi|elim|eli|el|e)?(?![\w#])[ \t]*(cr|;)?[ \t\r]*(?:(?<=[ \t])//[^\n]*)?(?=\n|\Z)",
+    re.IGNORECASE,
+)
+
+
+def normalize_delimiter(delimiter: str) -> str:
+    """Accept the spellings callers use (``"cr"``, ``";"``, ``"semicolon"``) and return ``cr`` or ``;``."""
+    d = delimiter.strip().lower()
+    if d in (";", "semicolon", "semi"):
+        return SEMI
+    if d in ("cr", "", "newline", "\n"):
+        return CR
+    raise ValueError(f"unknown #delimit mode: {delimiter!r} (expected 'cr' or ';')")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A logical statement: what Stata executes as one command line.
+
+    ``text`` has comments removed, ``///`` continuations joined and (under ``;``) newlines turned into blanks,
+    so it is always a single line. ``depth``/``depth_after`` are the ``{`` nesting before and after it.
+    ``kind`` is ``"command"`` or ``"delimit"`` (a ``#delimit`` directive, whose ``text`` is the new
+    delimiter). Comment-only and blank statements are not reported.
+    """
+
+    text: str
+    start: int
+    end: int
+    line: int
+    end_line: int
+    delimiter: str
+    depth: int
+    depth_after: int
+    kind: str = "command"
+    terminated: bool = True
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """Statements plus the state at end of input (what ``is_complete`` and completion need)."""
+
+    statements: list[Statement]
+    delimiter: str
+    depth: int
+    comment_depth: int
+    continued: bool
+    pending: bool
+    state: str
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    pending_text: str = ""
+    pending_start: int = -1
+    context_start: int = -1
+
+
+class _Lines:
+    """Offset → 1-based line number, by bisecting the newline offsets once."""
+
+    __slots__ = ("_nl",)
+
+    def __init__(self, code: str) -> None:
+        self._nl = [m.start() for m in re.finditer("\n", code)]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_left(self._nl, offset) + 1
+
+
+def _blank_before(code: str, i: int) -> bool:
+    return i == 0 or code[i - 1] in _WS
+
+
+def _skip_block(code: str, i: int) -> tuple[int, int]:
+    """Skip a nested ``/* */`` comment starting at ``i``; return (end offset, depth left open at EOF).
+
+    A ``*/`` that is immediately followed by ``*`` also opens a new comment (``*/*``), as Stata does.
+    """
+    depth = 1
+    pos = i + 2
+    search = _BLOCK.search
+    while True:
+        m = search(code, pos)
+        if m is None:
+            return len(code), depth
+        if m.group() == "/*":
+            depth += 1
+            pos = m.end()
+        else:
+            depth -= 1
+            if code.startswith("*", m.end()):  # '*/*': the '/' also opens a comment
+                depth += 1
+                pos = m.end() + 1
+            elif depth == 0:
+                return m.end(), 0
+            else:
+                pos = m.end()
+
+
+def scan(code: str, delimiter: str = CR, comment_replacement: str = " ") -> ScanResult:
+    """Cut ``code`` into statements under ``delimiter`` (the mode in force before the code).
+
+    ``comment_replacement`` is what a ``/* */`` comment becomes in ``Statement.text``; the policy checker
+    scans a second time with ``""`` to catch commands split by a comment (``sh/**/ell``).
+    """
+    delim = normalize_delimiter(delimiter)
+    n = len(code)
+    lines = _Lines(code)
+    statements: list[Statement] = []
+    errors: list[tuple[int, str]] = []
+
+    depth = 0
+    parts: list[str] = []
+    seg = 0  # start of the raw slice not yet copied into parts
+    first = -1  # offset of the first significant character of the current statement
+    last = -1  # offset just after its last significant character
+    star = False  # current statement is a '*' comment
+    comment_depth = 0
+    continued = False
+    state = CODE
+    context_start = -1
+    stmt_depth = 0
+
+    def flush(end: int, terminated: bool) -> None:
+        nonlocal parts, first, last, star, seg
+        if parts or seg < end:
+            parts.append(code[seg:end])
+        text = "".join(parts).strip() if not star else ""
+        if text and first >= 0:
+            statements.append(
+                Statement(
+                    text=" ".join(text.split("\n")) if "\n" in text else text,
+                    start=first,
+                    end=max(last, first + 1),
+                    line=lines.line(first),
+                    end_line=lines.line(max(last, first + 1) - 1),
+                    delimiter=delim,
+                    depth=stmt_depth,
+                    depth_after=depth,
+                    terminated=terminated,
+                )
+            )
+        parts = []
+        first = -1
+        last = -1
+        star = False
+
+    def mark(i: int) -> None:
+        nonlocal first, stmt_depth
+        if first < 0:
+            first = i
+            stmt_depth = depth
+
+    i = 0
+    line_start = True
+    while i < n:
+        # --- start of a physical line in code context: #delimit directives ------------------------------
+        if line_start and not star:
+            line_start = False
+            m = _DELIMIT.match(code, i)
+            if m is not None and (delim == SEMI or first < 0):
+                if first >= 0:
+                    flush(i, False)
+                new = SEMI if m.group(1) == ";" else CR
+                end = m.end()
+                statements.append(
+                    Statement(
+                        text=new,
+                        start=m.start() + (len(m.group()) - len(m.group().lstrip(" \t"))),
+                        end=end,
+                        line=lines.line(i),
+                        end_line=lines.line(i),
+                        delimiter=delim,
+                        depth=depth,
+                        depth_after=depth,
+                        kind="delimit",
+                    )
+                )
+                delim = new
+                i = end
+                seg = end
+                if i < n:  # consume the newline
+                    i += 1
+                    seg = i
+                    line_start = True
+                continue
+
+        # --- statement start: skip blanks, detect '*' comments ---------------------------------------------
+        if first < 0 and not star:
+            j = i
+            while j < n and code[j] in " \t\r\f\v":
+                j += 1
+            if j < n and code[j] == "*":
+                star = True
+                first = j
+                stmt_depth = depth
+                i = j + 1
+                seg = i
+                parts = []
+
+        if star:
+            state, context_start = STAR_COMMENT, first
+            rx = _STAR_CR if delim == CR else _STAR_SEMI
+            m = rx.search(code, i)
+            if m is None:
+                i = n
+                break
+            tok = m.group()
+            p = m.start()
+            if tok == "/*":
+                i, comment_depth = _skip_block(code, p)
+                if comment_depth:
+                    state, context_start = BLOCK_COMMENT, p
+                    break
+                continue
+            if tok == "//":
+                if not _blank_before(code, p):
+                    i = p + 2
+                    continue
+                nl = code.find("\n", p)
+                if code.startswith("///", p):
+                    if nl < 0:
+                        continued = True
+                        i = n
+                        break
+                    i = nl + 1
+                    continue
+                if nl < 0:
+                    state, context_start = LINE_COMMENT, p
+                    i = n
+                    break
+                i = nl
+                continue
+            # newline (cr) or ';' (;) ends the comment statement
+            star = False
+            first = -1
+            last = -1
+            parts = []
+            i = p + 1
+            seg = i
+            state = CODE
+            if tok == "\n":
+                line_start = True
+            continue
+
+        # --- code context ---------------------------------------------------------------------------------
+        rx = _CODE_CR if delim == CR else _CODE_SEMI
+        m = rx.search(code, i)
+        if m is None:
+            # trailing plain text
+            tail = code[i:]
+            if tail.strip():
+                mark(i + len(tail) - len(tail.lstrip()))
+                last = i + len(tail.rstrip())
+            i = n
+            break
+        p = m.start()
+        chunk = code[i:p]
+        if chunk.strip():
+            mark(i + len(chunk) - len(chunk.lstrip()))
+            last = i + len(chunk.rstrip())
+        c = m.group()
+        if c == "\n":
+            if delim == CR:
+                flush(p, True)
+                i = p + 1
+                seg = i
+                line_start = True
+                continue
+            parts.append(code[seg:p].rstrip("\r"))
+            parts.append(" ")
+            i = p + 1
+            seg = i
+            line_start = True
+            continue
+        if c == ";":
+            flush(p, True)
+            i = p + 1
+            seg = i
+            continue
+        if c == "/":
+            nxt = code[p + 1 : p + 2]
+            if nxt == "*":
+                parts.append(code[seg:p])
+                i, comment_depth = _skip_block(code, p)
+                if comment_depth:
+                    state, context_start = BLOCK_COMMENT, p
+                    seg = i
+                    break
+                parts.append(comment_replacement)
+                seg = i
+                continue
+            if nxt == "/" and _blank_before(code, p):
+                parts.append(code[seg:p])
+                nl = code.find("\n", p)
+                if code.startswith("///", p):
+                    if nl < 0:
+                        continued = True
+                        seg = i = n
+                        break
+                    parts.append(" ")
+                    i = seg = nl + 1
+                    continue
+                if nl < 0:
+                    state, context_start = LINE_COMMENT, p
+                    seg = i = n
+                    break
+                i = seg = nl
+                continue
+            mark(p)
+            last = p + 1
+            i = p + 1
+            continue
+        mark(p)
+        if c == "{":
+            depth += 1
+            last = i = p + 1
+            continue
+        if c == "}":
+            if depth == 0:
+                errors.append((lines.line(p), "unmatched '}'"))
+            else:
+                depth -= 1
+            last = i = p + 1
+            continue
+        if c == "$":
+            if code.startswith("{", p + 1):
+                close = code.find("}", p + 2)
+                nl = code.find("\n", p + 2)
+                if close < 0 or (0 <= nl < close):
+                    state, context_start = GLOBAL, p
+                    last = i = n if nl < 0 else nl
+                    if nl < 0:
+                        break
+                    state = CODE
+                    continue
+                last = i = close + 1
+                continue
+            last = i = p + 1
+            continue
+        # a quote: strings and macros, nested
+        i, ok, inner_state, inner_start = _skip_quoted(code, p)
+        last = i
+        if not ok:
+            errors.append((lines.line(p), "unterminated string"))
+            if i >= n:
+                state, context_start = inner_state, inner_start
+                break
+        if i >= n and inner_state != CODE:
+            state, context_start = inner_state, inner_start
+            break
+
+    else:
+        state = CODE
+
+    if star:
+        state = STAR_COMMENT if state not in (BLOCK_COMMENT, LINE_COMMENT) else state
+    if comment_depth:
+        state = BLOCK_COMMENT
+    if state == CODE and i >= n:
+        context_start = -1
+
+    # end of input: the open statement
+    pending_text = ""
+    pending_start = first
+    pending = False
+    if star:
+        # an open '*' comment needs its ';' under #delimit ;, or is continued by '///' under cr
+        pending = delim == SEMI or continued
+    elif first >= 0:
+        if seg < n:
+            parts.append(code[seg:n])
+        pending_text = " ".join("".join(parts).strip().split("\n"))
+        if pending_text:
+            pending = delim == SEMI
+            end = max(last, first + 1)
+            statements.append(
+                Statement(
+                    text=pending_text,
+                    start=first,
+                    end=end,
+                    line=lines.line(first),
+                    end_line=lines.line(end - 1),
+                    delimiter=delim,
+                    depth=stmt_depth,
+                    depth_after=depth,
+                    terminated=False,
+                )
+            )
+    return ScanResult(
+        statements=statements,
+        delimiter=delim,
+        depth=depth,
+        comment_depth=comment_depth,
+        continued=continued,
+        pending=pending,
+        state=state,
+        errors=errors,
+        pending_text=pending_text,
+        pending_start=pending_start,
+        context_start=context_start,
+    )
+
+
+def _skip_quoted(code: str, i: int) -> tuple[int, bool, str, int]:
+    """Skip the string or macro reference opening at ``i``.
+
+    Returns (offset after it, closed properly, innermost state if input ended inside it, where that began).
+    A string that reaches a newline is unterminated (Stata strings never span lines); the newline is left for
+    the caller. A backtick with no ``'`` later on its line is a literal character.
+    """
+    n = len(code)
+    eol = code.find("\n", i)
+    if eol < 0:
+        eol = n
+    c = code[i]
+    stack: list[tuple[str, int]] = []
+    if c == '"':
+        stack.append((STRING, i))
+        pos = i + 1
+    elif code.startswith('`"', i):
+        stack.append((COMPOUND, i))
+        pos = i + 2
+    else:  # backtick
+        if code.find("'", i + 1, eol) < 0:
+            return i + 1, True, CODE, -1
+        stack.append((MACRO, i))
+        pos = i + 1
+    while stack:
+        kind, _ = stack[-1]
+        rx = _STRING if kind == STRING else _COMPOUND if kind == COMPOUND else _MACRO
+        m = rx.search(code, pos, eol)
+        if m is None:
+            ok = not any(k in (STRING, COMPOUND) for k, _ in stack)
+            return eol, ok, stack[-1][0], stack[-1][1]
+        t = m.group()
+        p = m.start()
+        if t == "\n":  # cannot happen (search stops at eol) but keep the invariant explicit
+            return p, False, stack[-1][0], stack[-1][1]
+        if t == "`":
+            if code.startswith('"', p + 1) and kind != STRING:
+                stack.append((COMPOUND, p))
+                pos = p + 2
+            elif code.find("'", p + 1, eol) >= 0 and not code.startswith('"', p + 1):
+                stack.append((MACRO, p))
+                pos = p + 1
+            else:
+                pos = p + 1
+            continue
+        if kind == STRING:  # t == '"'
+            stack.pop()
+            pos = p + 1
+            continue
+        if kind == COMPOUND:  # t == "\"'"
+            stack.pop()
+            pos = p + 2
+            continue
+        # macro
+        if t == "'":
+            stack.pop()
+            pos = p + 1
+        else:  # '"' inside a macro opens a string
+            stack.append((STRING, p))
+            pos = p + 1
+    return pos, True, CODE, -1
+
+
+def line_of(code: str, offset: int) -> int:
+    """1-based line number of ``offset`` in ``code``."""
+    return code.count("\n", 0, offset) + 1
