@@ -13,6 +13,22 @@ from .tools.common import state_of
 
 def register(server: MCPServer[Any]) -> None:
     @server.resource(
+        "stata://runs{?limit}",
+        name="runs",
+        title="Recent Stata runs",
+        description=(
+            "The latest runs, newest first, one per line: run_id, outcome (running, ok, error, break, "
+            "timeout, cancelled, kernel error), characters of output, label. Optional ?limit=N."
+        ),
+        mime_type="text/plain",
+    )
+    async def recent_runs(ctx: Context[Any, Any], limit: int = 50) -> str:
+        records = state_of(ctx).runs.recent()[: max(limit, 0)]
+        if not records:
+            return "No runs yet."
+        return "\n".join(f"{r.run_id}\t{r.outcome}\t{len(r.text)}\t{r.label}" for r in records)
+
+    @server.resource(
         "stata://runs/{run_id}/log{?page}",
         name="run-log",
         title="Full output of a Stata run",

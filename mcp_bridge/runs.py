@@ -33,11 +33,13 @@ class RunRecord:
     label: str
     started_at: float = field(default_factory=time.time)
     finished: bool = False
+    outcome: str = "running"  # then ok, error, break, timeout, cancelled, kernel error
     done: anyio.Event = field(default_factory=anyio.Event)
     _chunks: list[str] = field(default_factory=list)
     _text: str | None = None
 
-    def finish(self) -> None:
+    def finish(self, outcome: str) -> None:
+        self.outcome = outcome
         self.finished = True
         self.done.set()
 
@@ -64,10 +66,11 @@ class RunRecord:
         tail = limit - head
         omitted = len(text) - head - tail
         pages = page_count(text)
+        further = "?page=2" if pages == 2 else f"?page=2 ... ?page={pages}"
         marker = (
             f"\n\n[stata-live: {omitted:,} characters of output omitted here. The full log "
             f"({len(text):,} characters, {pages} page{'s' if pages != 1 else ''}) is the MCP resource "
-            f"{self.uri} ; read further pages with ?page=2 ... ?page={pages}]\n\n"
+            f"{self.uri} ; read further pages by adding {further}]\n\n"
         )
         return text[:head] + marker + text[-tail:], True
 

@@ -146,7 +146,7 @@ class _ChannelKernel:
                 log.exception("liveness check failed")
                 continue
             if not alive:
-                log.warning("kernel %s died", self.description)
+                log.warning("%s died", self.description)
                 self._dead = True
                 self._channels.abort_all(KernelDied(False))
 
@@ -218,7 +218,7 @@ class OwnedKernel(_ChannelKernel):
         return True
 
     async def _restart_process(self) -> None:
-        log.info("restarting %s", self.description)
+        log.info("restarting the %s", self.description)
         if self._channels is not None:
             await self._channels.close()
             self._channels = None

@@ -36,6 +36,7 @@ async def run_and_report(
     record = state.runs.new(label)
     execution: Execution | None = None
     problem: str | None = None
+    outcome = "cancelled"
     async with ProgressRelay(ctx.report_progress, state.config.heartbeat_s) as relay:
         kernel = await state.ready_kernel()
 
@@ -51,15 +52,25 @@ async def run_and_report(
             state.current = record
             try:
                 execution = await kernel.execute(code, sink, timeout=timeout_s)
+                outcome = _outcome(execution)
             except KernelError as exc:
                 problem = str(exc)
+                outcome = "kernel error"
             except anyio.get_cancelled_exc_class():
                 record.append(f"\n{HEARTBEAT_PREFIX} The request was cancelled; Stata was interrupted.\n")
                 raise
             finally:
                 state.current = None
-                record.finish()
+                record.finish(outcome)
     return build_result(record, execution, problem, timeout_s)
+
+
+def _outcome(execution: Execution) -> str:
+    if execution.timed_out:
+        return "timeout"
+    if execution.failure is not None:
+        return "break" if execution.failure.is_break else "error"
+    return "ok" if execution.status == "ok" else "error"
 
 
 def build_result(
