@@ -15,6 +15,12 @@ Public API
     ``quietly``/``noisily``/``capture`` (any abbreviation), ``by``/``bysort``/``version``/``frame ...:``.
 ``resolve_command(word) -> str | None``, ``COMMANDS``, ``complete_command(prefix)``
     Command names and Stata's abbreviation rule.
+``completion_context(code, cursor_pos, delimiter="cr") -> CompletionContext``
+    ``kind`` in command/variable/local/global/path/none, the ``prefix`` typed and its ``start`` offset.
+``word_at(code, cursor_pos) -> str``, ``command_at(code, cursor_pos, delimiter="cr") -> str | None``
+    For inspect/help: the identifier and the (resolved) command under the cursor.
+``check_policy(code, *, delimiter="cr", allowed_dirs=None, cwd=None, deny=None) -> list[Violation]``
+    The agent command policy (``Violation``: ``command``, ``text``, ``line``, ``reason``); see ``policy``.
 ``scan(code, delimiter) -> ScanResult``
     The underlying scanner (statements plus end-of-input state).
 
@@ -36,19 +42,27 @@ Statalist, "understanding Stata's comment hierarchy"):
 
 from .commands import COMMANDS, complete_command, resolve_command
 from .complete import is_complete
+from .cursor import CompletionContext, command_at, completion_context, word_at
 from .delimit import Translation, translate, translate_delimit
 from .lexer import CR, SEMI, ScanResult, Statement, normalize_delimiter, scan
+from .policy import DEFAULT_DENY, Violation, check_policy
 from .split import Command, split_commands, strip_prefixes
 
 __all__ = [
     "COMMANDS",
     "CR",
+    "DEFAULT_DENY",
     "SEMI",
     "Command",
+    "CompletionContext",
     "ScanResult",
     "Statement",
     "Translation",
+    "Violation",
+    "check_policy",
+    "command_at",
     "complete_command",
+    "completion_context",
     "is_complete",
     "normalize_delimiter",
     "resolve_command",
@@ -57,4 +71,5 @@ __all__ = [
     "strip_prefixes",
     "translate",
     "translate_delimit",
+    "word_at",
 ]
