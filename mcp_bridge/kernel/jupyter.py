@@ -25,6 +25,9 @@ from .events import DisplayItem, Execution, OutputText, RunFailure
 log = logging.getLogger(__name__)
 
 _DISPLAY_TYPES = frozenset({"display_data", "execute_result"})
+# Shell and iopub are separate sockets, so the reply may trail the idle status a little; a kernel
+# whose handler crashed sends idle but never a reply. Past this grace the run ends without it.
+REPLY_GRACE_S = 2.0
 
 
 def unlimited_context() -> zmq.asyncio.Context:
@@ -76,9 +79,13 @@ class _PendingRun:
                 values[name] = data.get("application/json", data.get("text/plain"))
             else:
                 errors[name] = f"{result.get('ename', 'Error')}: {result.get('evalue', '')}".strip()
+        status = str(reply.get("status", "error"))
+        failure = self.failure
+        if failure is None and status == "error":
+            failure = RunFailure(str(reply.get("ename", "KernelError")), str(reply.get("evalue", "")))
         return Execution(
-            status=str(reply.get("status", "error")),
-            failure=self.failure,
+            status=status,
+            failure=failure,
             displays=self.displays,
             user_expressions=values,
             expression_errors=errors,
@@ -211,7 +218,8 @@ class KernelChannels:
             run.emit(run.failure)
         elif msg_type == "status" and content.get("execution_state") == "idle":
             run.idle = True
-            self._finish_if_done(parent_id, run)
+            if not self._finish_if_done(parent_id, run):
+                asyncio.get_running_loop().call_later(REPLY_GRACE_S, self._give_up_reply, parent_id, run)
 
     def _on_shell(self, msg: dict[str, Any]) -> None:
         if msg["header"]["msg_type"] != "execute_reply":
@@ -222,9 +230,21 @@ class KernelChannels:
             run.reply = msg["content"]
             self._finish_if_done(parent_id, run)
 
-    def _finish_if_done(self, msg_id: str, run: _PendingRun) -> None:
+    def _finish_if_done(self, msg_id: str, run: _PendingRun) -> bool:
         if run.check_done():
             self._pending.pop(msg_id, None)
+            return True
+        return False
+
+    def _give_up_reply(self, msg_id: str, run: _PendingRun) -> None:
+        if not run.done.is_set():
+            log.warning("kernel went idle without an execute_reply for %s", msg_id)
+            run.reply = {
+                "status": "error",
+                "ename": "NoReply",
+                "evalue": "the kernel went idle without answering (an internal kernel error?)",
+            }
+            self._finish_if_done(msg_id, run)
 
     def _on_control(self, msg: dict[str, Any]) -> None:
         log.debug("control reply: %s %s", msg["header"]["msg_type"], msg["content"].get("status"))

@@ -1,0 +1,38 @@
+"""``--connection-file``: the bridge shares a kernel someone else started (e.g. a notebook's)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from jupyter_client.manager import KernelManager
+
+from .helpers import stdio_client, text_of
+
+
+@pytest.fixture
+def separate_kernel(bridge_env: dict[str, str]) -> Iterator[KernelManager]:
+    km = KernelManager(kernel_name="stata-live")
+    km.kernel_spec_manager.kernel_dirs.insert(0, bridge_env["JUPYTER_PATH"] + "/kernels")
+    km.start_kernel(env=bridge_env)
+    client = km.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    client.execute_interactive("scalar shared = 42", timeout=30)
+    client.stop_channels()
+    try:
+        yield km
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+async def test_attached_bridge_runs_in_the_existing_session(
+    separate_kernel: KernelManager, bridge_env: dict[str, str]
+) -> None:
+    async with stdio_client("--connection-file", separate_kernel.connection_file, env=bridge_env) as client:
+        result = await client.call_tool("stata_run", {"code": "display shared"})
+        restart = await client.call_tool("stata_restart", {})
+    assert not result.is_error, text_of(result)
+    assert "42" in text_of(result)
+    assert restart.is_error and "does not own" in text_of(restart)
+    assert separate_kernel.is_alive()  # closing the bridge leaves someone else's kernel running

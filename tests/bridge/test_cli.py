@@ -1,0 +1,76 @@
+"""Command-line contract, HTTP authentication and clean shutdown."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .helpers import HttpBridge, bridge_command, child_pids, text_of
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(bridge_command(*args), capture_output=True, text=True, timeout=30,
+                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
+
+
+def test_non_loopback_http_without_a_token_is_refused() -> None:
+    done = run_cli("--transport", "http", "--host", "0.0.0.0")
+    assert done.returncode == 2
+    assert "--auth-token" in done.stderr and done.stdout == ""
+
+
+def test_jupyter_server_kernels_are_refused_as_not_yet_supported() -> None:
+    done = run_cli("--server-url", "http://localhost:8888", "--token", "t")
+    assert done.returncode == 2
+    assert "not supported yet" in done.stderr
+
+
+def test_kernel_id_needs_a_server_url() -> None:
+    done = run_cli("--kernel-id", "abc")
+    assert done.returncode == 2 and "--server-url" in done.stderr
+
+
+async def test_http_requires_the_bearer_token_when_set(bridge_env: dict[str, str]) -> None:
+    bridge = HttpBridge(env={**bridge_env, "STATA_MCP_AUTH_TOKEN": "s3cret"}, transport="http")
+    try:
+        async with httpx.AsyncClient() as http:
+            refused = await http.post(bridge.url, json={})
+        assert refused.status_code == 401
+        async with bridge.client(headers={"Authorization": "Bearer s3cret"}) as client:
+            result = await client.call_tool("stata_run", {"code": 'display "authorised"'})
+        assert "authorised" in text_of(result)
+    finally:
+        bridge.stop()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to list child processes")
+@pytest.mark.parametrize("how", ["sigterm", "stdin-close"])
+def test_shutdown_leaves_no_kernel_behind(bridge_env: dict[str, str], how: str) -> None:
+    if how == "sigterm":
+        bridge = HttpBridge(env=bridge_env, transport="http")
+        process = bridge.process
+        with httpx.Client() as http:  # wait until the kernel answered once
+            http.post(bridge.url, json={})
+    else:
+        process = subprocess.Popen(bridge_command(), env=bridge_env, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "connected to" in line:
+                break
+    kernels = child_pids(process.pid)
+    assert kernels, "the bridge started no kernel"
+    if how == "sigterm":
+        process.send_signal(signal.SIGTERM)
+    else:
+        assert process.stdin is not None
+        process.stdin.close()
+    assert process.wait(30) == 0
+    for pid in kernels:
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "zombie" in status.read_text().lower()

@@ -1,0 +1,136 @@
+"""Output reaches the client as progress notifications while Stata runs, over every transport."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+
+from .conftest import HEARTBEAT
+from .helpers import HttpBridge, ProgressLog, stdio_client, text_of
+
+# Five steps 0.4 s apart, then an estimation: output trickles in over about two seconds.
+SCRIPT = """\
+clear
+set obs 50
+generate x = _n
+generate y = 2*x + mod(_n, 7)
+forvalues i = 1/5 {
+    display "step `i' of 5"
+    sleep 400
+}
+regress y x
+"""
+
+
+def assert_streamed(progress: ProgressLog, result_at: float, result_text: str) -> None:
+    """Progress came before the result, spread over the run, verbatim and in order."""
+    output = progress.output
+    assert len(output) >= 5, progress.events
+    times = [t for t, _ in output]
+    assert times == sorted(times)
+    assert all(t <= result_at for t, _, _ in progress.events)
+    # Spread: the first step arrives in the first half of the call, the last in its second half.
+    first_step = progress.time_of("step 1 of 5")
+    last_step = progress.time_of("step 5 of 5")
+    assert first_step < result_at / 2 < last_step
+    assert [n for _, n, _ in progress.events] == sorted({n for _, n, _ in progress.events})
+    for i in range(1, 6):
+        assert f"step {i} of 5" in progress.text
+    # The relayed chunks are the run's output, verbatim and in order.
+    assert progress.text in result_text
+
+
+async def test_stdio_progress_arrives_during_the_run_before_the_result(bridge_env: dict[str, str]) -> None:
+    async with stdio_client("--heartbeat", HEARTBEAT, env=bridge_env) as client:
+        progress = ProgressLog()
+        result = await client.call_tool("stata_run", {"code": SCRIPT}, progress_callback=progress)
+        result_at = time.monotonic() - progress.start
+    assert not result.is_error, text_of(result)
+    assert_streamed(progress, result_at, text_of(result))
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_streamable_http_progress_arrives_during_the_run(http_bridge: HttpBridge, mode: str) -> None:
+    async with http_bridge.client(mode=mode) as client:
+        progress = ProgressLog()
+        result = await client.call_tool("stata_run", {"code": SCRIPT}, progress_callback=progress)
+        result_at = time.monotonic() - progress.start
+    assert not result.is_error, text_of(result)
+    assert_streamed(progress, result_at, text_of(result))
+
+
+async def test_legacy_sse_progress_arrives_during_the_run(sse_bridge: HttpBridge) -> None:
+    async with sse_bridge.client() as client:
+        progress = ProgressLog()
+        result = await client.call_tool("stata_run", {"code": SCRIPT}, progress_callback=progress)
+        result_at = time.monotonic() - progress.start
+    assert not result.is_error, text_of(result)
+    assert_streamed(progress, result_at, text_of(result))
+
+
+async def test_raw_http_first_sse_event_arrives_long_before_the_last(http_bridge: HttpBridge) -> None:
+    """No SDK on the client side: the tools/call response is an SSE stream flushed event by event."""
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    async with httpx.AsyncClient(timeout=60) as http:
+        init = await http.post(http_bridge.url, headers=headers, json={
+            "jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                       "clientInfo": {"name": "raw-test", "version": "0"}},
+        })
+        assert init.status_code == 200, init.text
+        session_headers = {**headers, "Mcp-Session-Id": init.headers["mcp-session-id"],
+                           "MCP-Protocol-Version": "2025-06-18"}
+        await http.post(http_bridge.url, headers=session_headers,
+                        json={"jsonrpc": "2.0", "method": "notifications/initialized"})
+        call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "stata_run", "arguments": {"code": SCRIPT}, "_meta": {"progressToken": "raw"}}}
+        start = time.monotonic()
+        events: list[tuple[float, dict]] = []
+        async with http.stream("POST", http_bridge.url, headers=session_headers, json=call) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            assert response.headers.get("x-accel-buffering") == "no"
+            async for line in response.aiter_lines():
+                if line.startswith("data:") and line[5:].strip():
+                    events.append((time.monotonic() - start, json.loads(line[5:])))
+    methods = [e.get("method", "result") for _, e in events]
+    assert methods[-1] == "result" and events[-1][1]["id"] == 2
+    assert methods.count("notifications/progress") >= 5
+    first, last = events[0][0], events[-1][0]
+    assert events[0][1]["method"] == "notifications/progress"
+    assert first < last / 2, [(round(t, 3), m) for (t, _), m in zip(events, methods, strict=True)]
+
+
+async def test_silent_sleep_produces_heartbeats(http_bridge: HttpBridge) -> None:
+    async with http_bridge.client() as client:
+        progress = ProgressLog()
+        result = await client.call_tool(
+            "stata_run", {"code": 'display "start"\nsleep 12000\ndisplay "end"'}, progress_callback=progress
+        )
+    assert not result.is_error, text_of(result)
+    beats = progress.heartbeats
+    # 12 s of silence with a 0.5 s heartbeat: they keep coming, clearly worded, with the elapsed time.
+    assert len(beats) >= 10, progress.events
+    assert all("still running" in m and "elapsed" in m for _, m in beats)
+    start_at = progress.time_of("start\n")
+    end_at = progress.time_of("end\n")
+    assert all(start_at < t < end_at for t, _ in beats)
+
+
+async def test_output_flood_is_coalesced_into_few_large_notifications(http_bridge: HttpBridge) -> None:
+    async with http_bridge.client() as client:
+        progress = ProgressLog()
+        result = await client.call_tool(
+            "stata_run", {"code": "_sim_flood, bytes(2000000) linelen(100)"}, progress_callback=progress
+        )
+    assert not result.is_error, text_of(result)
+    chunks = progress.output
+    lines = progress.text.count("SEQ ")
+    assert lines == 20000
+    assert len(chunks) < lines / 10, len(chunks)
+    # Verbatim and in order: sequence numbers never go back or skip.
+    seqs = [int(line.split()[1]) for line in progress.text.splitlines() if line.startswith("SEQ ")]
+    assert seqs == list(range(1, 20001))
