@@ -318,18 +318,18 @@ class Interpreter:
             return
         if text.startswith("*"):
             return
-        if text.startswith("if ") or text == "if":
-            self._if_command(text[2:])
-            return
-        name, args = split_command(text)
-        cmd = self.registry.lookup(name)
-        if cmd is None:
-            raise StataError(199, f"command {name} is unrecognized")
-        self.state_changed_rc_reset(cmd.name)
-        cmd.handler(self, args)
-
-    def state_changed_rc_reset(self, name: str) -> None:
-        """Hook for commands that clear r() before running (r-class commands do it themselves)."""
+        try:
+            if text.startswith("if ") or text == "if":
+                self._if_command(text[2:])
+                return
+            name, args = split_command(text)
+            cmd = self.registry.lookup(name)
+            if cmd is None:
+                raise StataError(199, f"command {name} is unrecognized")
+            cmd.handler(self, args)
+        except StataError as exc:
+            self._report(exc)  # printed where it happens, under the visibility in force there
+            raise
 
     def _capture(self, body: Callable[[], None]) -> None:
         with self.visibility(output=False, errors=False):

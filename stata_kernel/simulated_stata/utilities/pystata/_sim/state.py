@@ -36,11 +36,12 @@ class Results:
 @dataclass
 class Graph:
     name: str
-    kind: str  # scatter, histogram, line
+    kind: str  # twoway or histogram
     title: str
     xlabel: str
     ylabel: str
-    series: list[tuple[list[float], list[float]]]  # (x, y) for scatter/line; (bin lefts, heights) for hist
+    # layers: (scatter|line|bar, xs, ys); for bars xs are left edges and bin_width their width
+    layers: list[tuple[str, list[float], list[float]]]
     bin_width: float = 0.0
 
 
