@@ -25,6 +25,9 @@ ReportProgress = Callable[[float, float | None, str | None], Awaitable[None]]
 """``Context.report_progress``: (progress, total, message); a no-op without a progressToken."""
 
 HEARTBEAT_PREFIX = "[stata-live]"
+# Upper bound of one notification's text. Clients cap an SSE event (the Python SDK at 1 MiB); even
+# if every character were escaped to 6 bytes of JSON this stays below that.
+MAX_MESSAGE_CHARS = 128 * 1024
 
 
 class ProgressRelay:
@@ -101,6 +104,9 @@ class ProgressRelay:
             if self._pending:
                 message = "".join(self._pending)
                 self._pending.clear()
+                if len(message) > MAX_MESSAGE_CHARS:  # the rest goes out next, at once
+                    self._pending.append(message[MAX_MESSAGE_CHARS:])
+                    message = message[:MAX_MESSAGE_CHARS]
                 await self._send(message)
                 self._last_output = self._last_sent
             elif self._closing:

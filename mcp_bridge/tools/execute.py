@@ -22,6 +22,8 @@ from ..state import BridgeState
 log = logging.getLogger(__name__)
 
 _UNAVAILABLE = frozenset({"StataNotFound", "StataInitError", "StataUnavailable"})
+# Images are the bulk of a result; clients cap one message (the Python SDK's SSE reader at 1 MiB).
+MAX_IMAGE_BYTES = 700_000
 
 
 async def run_and_report(
@@ -118,9 +120,14 @@ def build_result(
         notes.append(f"Output was long: the full log is the resource {record.uri}")
     if notes:
         body = body.rstrip("\n") + "\n\n" + "\n".join(f"{HEARTBEAT_PREFIX} {note}" for note in notes)
-    content: list[TextContent | ImageContent] = [TextContent(type="text", text=body)]
-    if execution is not None:
-        content.extend(_images(execution.displays))
+    images = _images(execution.displays) if execution is not None else []
+    kept = _within_budget(images)
+    if len(kept) < len(images):
+        body += (
+            f"\n{HEARTBEAT_PREFIX} {len(images) - len(kept)} of {len(images)} graphs were left out: "
+            "too large for one result. Export them with `graph export` instead."
+        )
+    content: list[TextContent | ImageContent] = [TextContent(type="text", text=body), *kept]
     structured = {
         "ok": ok,
         "rc": rc,
@@ -129,6 +136,17 @@ def build_result(
         "log": {"truncated": truncated, "chars": len(record.text), "uri": record.uri},
     }
     return CallToolResult(content=list(content), structured_content=structured, is_error=not ok)
+
+
+def _within_budget(images: list[ImageContent]) -> list[ImageContent]:
+    kept: list[ImageContent] = []
+    used = 0
+    for image in images:
+        used += len(image.data)
+        if used > MAX_IMAGE_BYTES:
+            break
+        kept.append(image)
+    return kept
 
 
 def _images(displays: list[DisplayItem]) -> list[ImageContent]:
