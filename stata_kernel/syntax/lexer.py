@@ -114,6 +114,35 @@ class _Lines:
         return bisect.bisect_left(self._nl, offset) + 1
 
 
+class _Ahead:
+    """Next newline / next ``'`` at or after a position, cached.
+
+    The scanner moves forward, so each search covers a stretch of text once: a megabyte on one line full of
+    strings or backticks stays linear instead of rescanning to the end of the line at every quote.
+    """
+
+    __slots__ = ("_ap", "_ap_from", "_code", "_n", "_nl", "_nl_from")
+
+    def __init__(self, code: str) -> None:
+        self._code = code
+        self._n = len(code)
+        self._nl = self._nl_from = self._ap = self._ap_from = -1
+
+    def eol(self, i: int) -> int:
+        """Offset of the next newline at or after ``i`` (len(code) if none)."""
+        if not (self._nl_from <= i <= self._nl):
+            j = self._code.find("\n", i)
+            self._nl, self._nl_from = (self._n if j < 0 else j), i
+        return self._nl
+
+    def apostrophe_before_eol(self, i: int) -> bool:
+        """Is there a ``'`` at or after ``i`` on the same line?"""
+        if not (self._ap_from <= i <= self._ap):
+            j = self._code.find("'", i)
+            self._ap, self._ap_from = (self._n if j < 0 else j), i
+        return self._ap < self.eol(i)
+
+
 def _blank_before(code: str, i: int) -> bool:
     return i == 0 or code[i - 1] in _WS
 
@@ -144,7 +173,9 @@ def _skip_block(code: str, i: int) -> tuple[int, int]:
                 pos = m.end()
 
 
-def scan(code: str, delimiter: str = CR, comment_replacement: str = " ") -> ScanResult:
+def scan(
+    code: str, delimiter: str = CR, comment_replacement: str = " ", *, collect: bool = True
+) -> ScanResult:
     """Cut ``code`` into statements under ``delimiter`` (the mode in force before the code).
 
     ``comment_replacement`` is what a ``/* */`` comment becomes in ``Statement.text``; the policy checker
@@ -153,6 +184,7 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ") -> Scan
     delim = normalize_delimiter(delimiter)
     n = len(code)
     lines = _Lines(code)
+    ahead = _Ahead(code)
     statements: list[Statement] = []
     errors: list[tuple[int, str]] = []
 
@@ -170,10 +202,12 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ") -> Scan
 
     def flush(end: int, terminated: bool) -> None:
         nonlocal parts, first, last, star, seg
-        if parts or seg < end:
+        if collect and first >= 0 and not star:
             parts.append(code[seg:end])
-        text = "".join(parts).strip() if not star else ""
-        if text and first >= 0:
+            text = "".join(parts).strip()
+        else:
+            text = ""
+        if text:
             statements.append(
                 Statement(
                     text=" ".join(text.split("\n")) if "\n" in text else text,
@@ -372,9 +406,10 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ") -> Scan
             continue
         if c == "$":
             if code.startswith("{", p + 1):
-                close = code.find("}", p + 2)
-                nl = code.find("\n", p + 2)
-                if close < 0 or (0 <= nl < close):
+                eol = ahead.eol(p)
+                close = code.find("}", p + 2, eol)
+                nl = eol if eol < n else -1
+                if close < 0:
                     state, context_start = GLOBAL, p
                     last = i = n if nl < 0 else nl
                     if nl < 0:
@@ -385,8 +420,11 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ") -> Scan
                 continue
             last = i = p + 1
             continue
+        if c == "`" and not code.startswith('"', p + 1) and not ahead.apostrophe_before_eol(p + 1):
+            last = i = p + 1  # a lone backtick is a literal character
+            continue
         # a quote: strings and macros, nested
-        i, ok, inner_state, inner_start = _skip_quoted(code, p)
+        i, ok, inner_state, inner_start = _skip_quoted(code, p, ahead)
         last = i
         if not ok:
             errors.append((lines.line(p), "unterminated string"))
@@ -414,6 +452,8 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ") -> Scan
     if star:
         # an open '*' comment needs its ';' under #delimit ;, or is continued by '///' under cr
         pending = delim == SEMI or continued
+    elif first >= 0 and not collect:
+        pending = delim == SEMI
     elif first >= 0:
         if seg < n:
             parts.append(code[seg:n])
@@ -449,17 +489,14 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ") -> Scan
     )
 
 
-def _skip_quoted(code: str, i: int) -> tuple[int, bool, str, int]:
+def _skip_quoted(code: str, i: int, ahead: _Ahead) -> tuple[int, bool, str, int]:
     """Skip the string or macro reference opening at ``i``.
 
     Returns (offset after it, closed properly, innermost state if input ended inside it, where that began).
     A string that reaches a newline is unterminated (Stata strings never span lines); the newline is left for
     the caller. A backtick with no ``'`` later on its line is a literal character.
     """
-    n = len(code)
-    eol = code.find("\n", i)
-    if eol < 0:
-        eol = n
+    eol = ahead.eol(i)
     c = code[i]
     stack: list[tuple[str, int]] = []
     if c == '"':
@@ -469,7 +506,7 @@ def _skip_quoted(code: str, i: int) -> tuple[int, bool, str, int]:
         stack.append((COMPOUND, i))
         pos = i + 2
     else:  # backtick
-        if code.find("'", i + 1, eol) < 0:
+        if not ahead.apostrophe_before_eol(i + 1):
             return i + 1, True, CODE, -1
         stack.append((MACRO, i))
         pos = i + 1
@@ -488,7 +525,7 @@ def _skip_quoted(code: str, i: int) -> tuple[int, bool, str, int]:
             if code.startswith('"', p + 1) and kind != STRING:
                 stack.append((COMPOUND, p))
                 pos = p + 2
-            elif code.find("'", p + 1, eol) >= 0 and not code.startswith('"', p + 1):
+            elif not code.startswith('"', p + 1) and ahead.apostrophe_before_eol(p + 1):
                 stack.append((MACRO, p))
                 pos = p + 1
             else:

@@ -44,6 +44,7 @@ DEFAULT_DENY: dict[str, str] = {
     "rm": FILE_DELETION,
     "rmdir": FILE_DELETION,
     "python": CODE_ESCAPE,
+    "plugin": CODE_ESCAPE,
     "java": CODE_ESCAPE,
     "javacall": CODE_ESCAPE,
 }
@@ -70,7 +71,7 @@ _GLOBAL_REF = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
 _MATA_DELETE = re.compile(r"\b_?(unlink|rmdir)\s*\(")
 _MATA_STATA = re.compile(r"\b_?stata\s*\(\s*(`\"(?:(?!\"').)*\"'|\"[^\"]*\")?")
 _MATA_DIRS = re.compile(r"\b_?(chdir|mkdir)\s*\(\s*(\"[^\"]*\")?")
-_SAVING = re.compile(r"\bsaving\s*\(\s*(`\"(?:(?!\"').)*\"'|\"[^\"]*\"|[^,)\s]+)")
+_SAVING = re.compile(r"\b(?:saving|export)\s*\(\s*(`\"(?:(?!\"').)*\"'|\"[^\"]*\"|[^,)\s]+)")
 _WORDS = re.compile(r"""`"(?:(?!"').)*"'|"[^"]*"|(!|[A-Za-z_]\w*)""")
 _OPERAND_END = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.)]'\"")
 _OPERATOR_NEXT = re.compile(r"\s*(?:[=<>!~&|+\-*^)\],:]|\Z)")  # not '/': paths start with it
@@ -180,10 +181,18 @@ def _check_command(text: str, ctx: _Context, *, track: bool, nesting: int) -> li
             ctx.block = "python"
     if ctx.allowed is not None and cmd is not None:
         out += _check_paths(cmd, args, ctx, track=track)
+    if cmd in ("file", "copy") and track:
+        for raw in _write_targets(cmd, args):
+            path = _expand(_unquote(raw), ctx)
+            if path is not None:
+                ctx.written.add(os.path.normpath(path))
     if cmd in ("do", "run", "include"):
         target = _first_arg(args)
-        if target is not None and _expand(target, ctx) in ctx.written:
+        path = None if target is None else _expand(target, ctx)
+        if path is not None and {os.path.normpath(path), os.path.normpath(path + ".do")} & ctx.written:
             out.append((cmd, "runs a file written by this code"))
+    if cmd == "program" and "plugin" in ctx.deny and re.search(r",.*\bplugin\b", args):
+        out.append(("plugin", ctx.deny["plugin"]))
     # Any other colon prefix (statsby ...:, bootstrap ...:, xi:, svy:) runs the command after the colon.
     pos = 0
     while cmd not in ("local", "global") and (colon := _top_level_colon(rest, pos)) >= 0:
@@ -305,6 +314,8 @@ def _write_targets(cmd: str, args: str) -> list[str]:
         if sub in ("set", "save") and len(tokens) > 1:
             return tokens[1:2]
         return [using] if using else []
+    if cmd == "collect" and sub in ("export", "save"):
+        return tokens[1:2]
     if cmd == "estimates" and sub in ("save", "sav"):
         return tokens[1:2]
     if cmd == "file" and sub == "open" and re.search(r"\b(write|append|rw|replace)\b", options):
@@ -322,8 +333,6 @@ def _check_paths(cmd: str, args: str, ctx: _Context, *, track: bool) -> list[tup
             if not _is_temp(raw, ctx):
                 out.append((cmd, HIDDEN_PATH))
             continue
-        if cmd == "file" or cmd == "copy":
-            ctx.written.add(path)
         if not _inside(path, ctx):
             out.append((cmd, OUTSIDE))
         elif cmd in ("cd", "chdir") and track:

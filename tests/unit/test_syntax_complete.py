@@ -64,6 +64,14 @@ CASES = [
     ("loop under semicolon mode open", "forvalues i=1/3 {;\n display `i';", ";", INC),
     ("loop under semicolon mode closed", "forvalues i=1/3 {;\n display `i';\n};", ";", OK),
     ("braces in strings under semicolon mode", 'di "{";', ";", OK),
+    ("program without end", "program define hello\n  display 1", "cr", INC),
+    ("program with end", "program define hello\n  display 1\nend", "cr", OK),
+    ("program drop is not a definition", "capture program drop hello", "cr", OK),
+    ("mata block open", "mata:\nx = 1", "cr", INC),
+    ("mata one-liner", "mata: x = 1", "cr", OK),
+    ("python block open", "python:\nprint('hi')", "cr", INC),
+    ("python quotes are not Stata strings", 'python:\nprint("it\'s")\nx = "a\nend', "cr", OK),
+    ("word program inside string", 'display "program"', "cr", OK),
 ]
 
 
@@ -111,6 +119,18 @@ def test_is_complete_on_a_megabyte_is_fast() -> None:
     elapsed = time.perf_counter() - t0
     assert status == ("complete", "")
     assert elapsed < 0.5, f"is_complete took {elapsed:.3f}s on 1 MB"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['di "a" ', "`a ", "{", '`"x"\' ', "x /// y "],
+    ids=["strings", "backticks", "braces", "compound strings", "glued slashes"],
+)
+def test_is_complete_on_one_megabyte_line_stays_linear(line: str) -> None:
+    code = line * (1_000_000 // len(line))
+    t0 = time.perf_counter()
+    is_complete(code)
+    assert time.perf_counter() - t0 < 1.0
 
 
 def test_is_complete_on_a_megabyte_under_semicolon_is_fast() -> None:

@@ -48,6 +48,12 @@ BYPASSES = [
     ("mata block stata string", 'mata\nx = 1\nstata("!ls")\nend', "shell", 3),
     ("python", "python: import os; os.system('ls')", "python", 1),
     ("comment line does not hide next line", "// harmless /*\nshell ls", "shell", 2),
+    ("macro assembled from pieces", "local a sh\nlocal b ell\n`a'`b' ls", "shell", 3),
+    ("loop variable as command", "foreach c in shell {\n  `c' ls\n}", "`c'", 2),
+    ("plugin definition", 'program evil, plugin using("evil.so")', "plugin", 1),
+    ("plugin call", "plugin call evil", "plugin", 1),
+    ("do of a file written here", 'file open f using x.do, write\nfile write f "shell ls"\ndo x', "do", 3),
+    ("run of a file copied here", "copy http://example.com/x.do y.do\nrun y.do", "run", 2),
 ]
 
 
@@ -150,6 +156,9 @@ OUTSIDE_WRITES = [
     ("write inside loop under quietly", "quietly {\n forvalues i=1/2 {\n  save ../x`i'\n }\n}", "save", 3),
     ("write under delimit semicolon", "#delimit ;\nsave\n  ../x.dta;", "save", 2),
     ("mata chdir", 'mata: chdir("/")', "mata chdir()", 1),
+    ("export option", "etable, export(/tmp/t.docx)", "etable", 1),
+    ("collect export", "collect export /tmp/t.docx", "collect", 1),
+    ("write in single-line if", "if 1 save /tmp/x", "save", 1),
 ]
 
 
