@@ -1,0 +1,107 @@
+"""README demo: an MCP client (official SDK) watching Stata output arrive while a script runs.
+
+    python -m mcp_bridge.demo                    # bridge over stdio
+    python -m mcp_bridge.demo --transport http   # bridge over Streamable HTTP on a free port
+
+It starts the bridge on the simulated Stata (unless STATA_DIR is already set), calls ``stata_run``
+with a progressToken, prints every progress message with its arrival time since the call started,
+then the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import anyio
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+SCRIPT = """\
+clear
+set obs 200
+generate x = rnormal()
+generate y = 1 + 2*x + rnormal()
+forvalues i = 1/6 {
+    display "iteration `i' of 6 ..."
+    sleep 500
+}
+regress y x
+"""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    if not env.get("STATA_DIR"):
+        command = [sys.executable, "-m", "stata_kernel", "simulator-dir"]
+        env["STATA_DIR"] = subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+    return env
+
+
+@asynccontextmanager
+async def _connect(transport: str, env: dict[str, str]) -> AsyncIterator[Client]:
+    if transport == "stdio":
+        params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_bridge"], env=env)
+        async with Client(params) as client:
+            yield client
+        return
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mcp_bridge", "--transport", "http", "--port", "0"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    found = threading.Event()
+    url: list[str] = []
+
+    def watch() -> None:  # learn the port, then keep draining the bridge's log
+        assert process.stderr is not None
+        for line in process.stderr:
+            match = re.search(r"listening on (\S+)", line)
+            if match and not url:
+                url.append(match.group(1))
+                found.set()
+        found.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        await anyio.to_thread.run_sync(found.wait, 60)
+        if not url:
+            raise SystemExit("the bridge did not start")
+        print(f"bridge listening on {url[0]}")
+        async with Client(streamable_http_client(url[0])) as client:
+            yield client
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+async def demo(transport: str) -> None:
+    async with _connect(transport, _env()) as client:
+        print(f"connected over {transport}; running:\n{SCRIPT}")
+        start = time.monotonic()
+
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            text = (message or "").rstrip("\n").replace("\n", "\n" + " " * 20)
+            print(f"+{time.monotonic() - start:7.3f} s  #{progress:<4g} {text}", flush=True)
+
+        result = await client.call_tool("stata_run", {"code": SCRIPT}, progress_callback=on_progress)
+        print(f"+{time.monotonic() - start:7.3f} s  result (isError={result.is_error}):")
+        for block in result.content:
+            print(getattr(block, "text", f"<{block.type}>"))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    args = parser.parse_args(argv)
+    anyio.run(demo, args.transport)
+
+
+if __name__ == "__main__":
+    main()
