@@ -1,0 +1,46 @@
+"""Forwarding output pieces without delay and without a fixed batching window."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+
+class Coalescer:
+    """Sends each piece at once; only what arrives while a send is in progress is joined into the next.
+
+    Writers may be on any thread (pystata's output thread, the worker draining the tail). Ordering is
+    kept because exactly one thread sends at a time and takes everything pending in arrival order.
+    """
+
+    def __init__(self, send: Callable[[str], None]) -> None:
+        self._send = send
+        self._lock = threading.Lock()
+        self._pending: list[str] = []
+        self._sending = False
+        self.sent_messages = 0
+        self.sent_chars = 0
+
+    def write(self, text: str) -> None:
+        if not text:
+            return
+        with self._lock:
+            self._pending.append(text)
+            if self._sending:
+                return
+            self._sending = True
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._sending = False
+                    return
+                chunk = "".join(self._pending)
+                self._pending.clear()
+            try:
+                self._send(chunk)
+            except BaseException:
+                with self._lock:
+                    self._sending = False
+                raise
+            self.sent_messages += 1
+            self.sent_chars += len(chunk)

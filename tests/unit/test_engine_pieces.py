@@ -1,0 +1,66 @@
+"""The small pieces under the engine: error parsing, output routing, coalescing."""
+
+from __future__ import annotations
+
+import threading
+
+from stata_kernel.engine.router import OutputRouter
+from stata_kernel.errors import StataError
+from stata_kernel.streaming import Coalescer
+
+
+def test_system_error_text_becomes_rc_and_message():
+    err = StataError.from_system_error("command foo is unrecognized\nr(199);")
+    assert (err.rc, err.message) == (199, "command foo is unrecognized")
+
+
+def test_repeated_rc_line_from_multiline_code_is_parsed_once():
+    err = StataError.from_system_error("variable x not found\nr(111);\n\nr(111);")
+    assert (err.rc, err.message) == (111, "variable x not found")
+
+
+def test_break_is_rc_1():
+    err = StataError.from_system_error("--Break--\nr(1);")
+    assert err.is_break and err.message == "--Break--"
+
+
+def test_router_forwards_pieces_and_keeps_orphans_for_the_next_run():
+    router = OutputRouter()
+    got: list[str] = []
+    router.write("late tail")
+    router.attach(got.append)
+    router.write("")
+    router.write("half a li")
+    router.write("ne\n")
+    router.detach()
+    assert got == ["late tail", "half a li", "ne\n"]
+
+
+def test_coalescer_sends_at_once_when_idle():
+    sent: list[str] = []
+    c = Coalescer(sent.append)
+    c.write("a")
+    c.write("b")
+    assert sent == ["a", "b"]
+
+
+def test_coalescer_batches_only_what_arrives_during_a_send():
+    sent: list[str] = []
+    in_send = threading.Event()
+    release = threading.Event()
+
+    def slow_send(text: str) -> None:
+        sent.append(text)
+        if len(sent) == 1:
+            in_send.set()
+            release.wait(5)
+
+    c = Coalescer(slow_send)
+    t = threading.Thread(target=c.write, args=("first",))
+    t.start()
+    in_send.wait(5)
+    c.write("x")  # arrives while "first" is being sent: queued, returns at once
+    c.write("y")
+    release.set()
+    t.join(5)
+    assert sent == ["first", "xy"]
