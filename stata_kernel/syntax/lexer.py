@@ -547,8 +547,3 @@ def _skip_quoted(code: str, i: int, ahead: _Ahead) -> tuple[int, bool, str, int]
             stack.append((STRING, p))
             pos = p + 1
     return pos, True, CODE, -1
-
-
-def line_of(code: str, offset: int) -> int:
-    """1-based line number of ``offset`` in ``code``."""
-    return code.count("\n", 0, offset) + 1

@@ -326,7 +326,8 @@ def _write_targets(cmd: str, args: str) -> list[str]:
 def _check_paths(cmd: str, args: str, ctx: _Context, *, track: bool) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     targets = _write_targets(cmd, args)
-    targets += [m.group(1) for m in _SAVING.finditer(args)]
+    masked = _mask_strings(args)  # saving(...) inside a title("...") is text, not an option
+    targets += [m.group(1) for m in _SAVING.finditer(args) if masked[m.start()] != "\0"]
     for raw in targets:
         path = _expand(_unquote(raw), ctx)
         if path is None:
@@ -338,6 +339,11 @@ def _check_paths(cmd: str, args: str, ctx: _Context, *, track: bool) -> list[tup
         elif cmd in ("cd", "chdir") and track:
             ctx.cwd = _real(path, ctx.cwd)
     return out
+
+
+def _mask_strings(text: str) -> str:
+    """``text`` with the characters of every string literal replaced by NUL (same length)."""
+    return re.sub(r'`"(?:(?!"\').)*"\'|"[^"]*"', lambda m: "\0" * len(m.group()), text)
 
 
 def _real(path: str, cwd: str) -> str:

@@ -182,6 +182,7 @@ INSIDE_WRITES = [
     ("copy from outside to inside", "copy /etc/hosts hosts.txt"),
     ("file open for reading outside", "file open h using /etc/hosts, read"),
     ("read anywhere", "use /etc/x.dta"),
+    ("option name inside a title", 'twoway scatter y x, title("saving(/etc/x)")'),
 ]
 
 
