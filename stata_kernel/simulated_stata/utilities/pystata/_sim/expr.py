@@ -233,9 +233,7 @@ class Parser:
         if value is not None:
             return lambda i: value
         col = ctx.column(name)
-        return lambda i: (
-            col[i] if 0 <= i < len(col) else (MISSING if not col or not isinstance(col[0], str) else "")
-        )
+        return lambda i: col[i] if 0 <= i < len(col) else (MISSING if not col or not isinstance(col[0], str) else "")
 
 
 def _subscript(col: list[Any], index: Value) -> Value:

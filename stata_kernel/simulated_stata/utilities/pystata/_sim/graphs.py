@@ -126,19 +126,11 @@ class Canvas:
         raw = b"".join(b"\x00" + bytes(self.px[y * stride : (y + 1) * stride]) for y in range(self.h))
 
         def chunk(tag: bytes, data: bytes) -> bytes:
-            return (
-                struct.pack(">I", len(data))
-                + tag
-                + data
-                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-            )
+            return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
         header = struct.pack(">IIBBBBB", self.w, self.h, 8, 2, 0, 0, 0)
         return (
-            b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw, 6))
-            + chunk(b"IEND", b"")
+            b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
         )
 
 
@@ -209,18 +201,14 @@ def render_svg(g: Graph, width: int, height: int) -> bytes:
             y = f.sy(t)
             parts.append(f'<line x1="{f.left}" y1="{y:.1f}" x2="{f.right}" y2="{y:.1f}" stroke="#eaeef0"/>')
             parts.append(
-                f'<text x="{f.left - 8}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
-                f"{fmt_g(t, 9)}</text>"
+                f'<text x="{f.left - 8}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{fmt_g(t, 9)}</text>'
             )
     for t in nice_ticks(f.x0, f.x1):
         if f.x0 <= t <= f.x1:
             x = f.sx(t)
+            parts.append(f'<line x1="{x:.1f}" y1="{f.bottom}" x2="{x:.1f}" y2="{f.bottom + 5}" stroke="#282828"/>')
             parts.append(
-                f'<line x1="{x:.1f}" y1="{f.bottom}" x2="{x:.1f}" y2="{f.bottom + 5}" stroke="#282828"/>'
-            )
-            parts.append(
-                f'<text x="{x:.1f}" y="{f.bottom + 18}" font-size="11" text-anchor="middle">'
-                f"{fmt_g(t, 9)}</text>"
+                f'<text x="{x:.1f}" y="{f.bottom + 18}" font-size="11" text-anchor="middle">{fmt_g(t, 9)}</text>'
             )
     for k, (kind, xs, ys) in enumerate(g.layers):
         r, gr, b = COLORS[k % len(COLORS)]
@@ -242,9 +230,7 @@ def render_svg(g: Graph, width: int, height: int) -> bytes:
     parts.append(f'<line x1="{f.left}" y1="{f.top}" x2="{f.left}" y2="{f.bottom}" stroke="#282828"/>')
     parts.append(f'<line x1="{f.left}" y1="{f.bottom}" x2="{f.right}" y2="{f.bottom}" stroke="#282828"/>')
     if g.title:
-        parts.append(
-            f'<text x="{width / 2:.1f}" y="25" font-size="16" text-anchor="middle">{escape(g.title)}</text>'
-        )
+        parts.append(f'<text x="{width / 2:.1f}" y="25" font-size="16" text-anchor="middle">{escape(g.title)}</text>')
     if g.xlabel:
         parts.append(
             f'<text x="{(f.left + f.right) / 2:.1f}" y="{height - 12}" font-size="12" '

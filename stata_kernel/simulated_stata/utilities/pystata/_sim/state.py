@@ -60,9 +60,7 @@ class State:
     gr_list_on: bool = False
     gr_list: list[str] = field(default_factory=list)
     rc: int = 0
-    settings: dict[str, str] = field(
-        default_factory=lambda: {"more": "off", "graphics": "on", "linesize": "80"}
-    )
+    settings: dict[str, str] = field(default_factory=lambda: {"more": "off", "graphics": "on", "linesize": "80"})
     rng: random.Random = field(default_factory=lambda: random.Random(123456789))
     pwd: str = field(default_factory=os.getcwd)
 

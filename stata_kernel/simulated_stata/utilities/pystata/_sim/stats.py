@@ -151,11 +151,7 @@ def ols(y: list[float], xs: list[list[float]]) -> dict[str, object]:
     df_m = k - 1
     df_r = n - k
     s2 = rss / df_r if df_r > 0 else MISSING
-    v = (
-        [[inv[a][c] * s2 for c in range(k)] for a in range(k)]
-        if df_r > 0
-        else [[MISSING] * k for _ in range(k)]
-    )
+    v = [[inv[a][c] * s2 for c in range(k)] for a in range(k)] if df_r > 0 else [[MISSING] * k for _ in range(k)]
     r2 = mss / tss if tss > 0 else MISSING
     return {
         "b": b,

@@ -15,9 +15,7 @@ from ..registry import Registry, parse_options
 if TYPE_CHECKING:
     from ..interp import Interpreter
 
-_DIRECTIVE_RE = re.compile(
-    r"(_col(?:umn)?|_skip|_dup|_char|_newline|_n|_continue|_c|_request)\b\s*(?:\(\s*([^)]*)\))?"
-)
+_DIRECTIVE_RE = re.compile(r"(_col(?:umn)?|_skip|_dup|_char|_newline|_n|_continue|_c|_request)\b\s*(?:\(\s*([^)]*)\))?")
 _AS_RE = re.compile(r"as\s+(text|txt|result|res|error|err|input|inp)\b|(in)\s+smcl\b")
 
 
@@ -64,6 +62,10 @@ def display_text(interp: Interpreter, args: str) -> str:
                 dup = n
             elif name == "_char":
                 emit(chr(n))
+            continue
+        if text[pos] == ",":  # a comma displays one blank
+            emit(" ")
+            pos += 1
             continue
         if text[pos] == "%":
             m = re.match(r"%\S+", text[pos:])

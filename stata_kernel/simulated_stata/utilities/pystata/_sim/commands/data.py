@@ -167,9 +167,7 @@ def cmd_describe(interp: Interpreter, args: str) -> None:
     variables = ds.expand_varlist(syn.anything)
     lines = []
     if not syn.anything:
-        lines.append(
-            "\nContains data" + (" from auto.dta (simulated)" if ds.label.startswith("1978") else "")
-        )
+        lines.append("\nContains data" + (" from auto.dta (simulated)" if ds.label.startswith("1978") else ""))
         lines.append(f" Observations:{ds.nobs:>14,}                  {ds.label}".rstrip())
         lines.append(f"    Variables:{len(ds.variables):>14,}                  ".rstrip())
     lines.append(SEP)
@@ -206,12 +204,7 @@ def cmd_summarize(interp: Interpreter, args: str) -> None:
     detail, _ = option(syn.options, "detail", 1)
     meanonly, _ = option(syn.options, "meanonly", 5)
     r = interp.state.r
-    header = (
-        "    Variable |        Obs        Mean    Std. dev.       Min        Max\n"
-        + "-" * 13
-        + "+"
-        + "-" * 57
-    )
+    header = "    Variable |        Obs        Mean    Std. dev.       Min        Max\n" + "-" * 13 + "+" + "-" * 57
     rows: list[str] = []
     result: dict[str, float] = {}
     for v in variables:
@@ -305,8 +298,7 @@ def cmd_list(interp: Interpreter, args: str) -> None:
     widths = [max(len(v.name), *(len(row[j]) for row in cells)) for j, v in enumerate(variables)]
     numeric = [not v.is_string and not v.value_label for v in variables]
     inner = "   ".join(
-        (v.name.rjust(w) if num else v.name.ljust(w))
-        for v, w, num in zip(variables, widths, numeric, strict=True)
+        (v.name.rjust(w) if num else v.name.ljust(w)) for v, w, num in zip(variables, widths, numeric, strict=True)
     )
     width = len(inner) + 2
     pad = " " * 5
@@ -314,9 +306,7 @@ def cmd_list(interp: Interpreter, args: str) -> None:
     for k, (i, row) in enumerate(zip(obs, cells, strict=True)):
         if k and k % 5 == 0:
             lines.append(pad + "|" + "-" * width + "|")
-        text = "   ".join(
-            (c.rjust(w) if num else c.ljust(w)) for c, w, num in zip(row, widths, numeric, strict=True)
-        )
+        text = "   ".join((c.rjust(w) if num else c.ljust(w)) for c, w, num in zip(row, widths, numeric, strict=True))
         lines.append(f"{i + 1:>3}. | {text} |")
         interp.check_break()
     lines.append(pad + "+" + "-" * width + "+")
@@ -369,9 +359,7 @@ def cmd_tabulate(interp: Interpreter, args: str) -> None:
     interp.out("\n".join(lines) + "\n")
 
 
-_GEN_RE = re.compile(
-    r"^\s*(?:(byte|int|long|float|double|str\d*|strL)\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+)$", re.S
-)
+_GEN_RE = re.compile(r"^\s*(?:(byte|int|long|float|double|str\d*|strL)\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+)$", re.S)
 
 
 def _gen_parse(interp: Interpreter, args: str) -> tuple[str | None, str, Syntax]:

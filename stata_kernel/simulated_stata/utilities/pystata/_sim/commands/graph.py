@@ -173,9 +173,7 @@ def cmd_histogram(interp: Interpreter, args: str) -> None:
         raise StataError(2000, "no observations")
     n = len(xs)
     found, bins_text = option(syn.options, "bin")
-    bins = (
-        int(float(bins_text)) if found and bins_text else max(1, int(min(math.sqrt(n), 10 * math.log10(n))))
-    )
+    bins = int(float(bins_text)) if found and bins_text else max(1, int(min(math.sqrt(n), 10 * math.log10(n))))
     lo, hi = min(xs), max(xs)
     width = (hi - lo) / bins if hi > lo else 1.0
     counts = [0] * bins

@@ -93,9 +93,7 @@ def cmd_help(interp: Interpreter, args: str) -> None:
         raise StataError(111, f"help for {topic} not found\ntry help contents or search {topic}")
     title, body = _HELP[key]
     rule = "-" * 78
-    interp.out(
-        f"\n{title}\n{rule}\n\nSyntax\n\n{body}\n\n(help from the SIMULATED Stata shipped with stata-live)\n"
-    )
+    interp.out(f"\n{title}\n{rule}\n\nSyntax\n\n{body}\n\n(help from the SIMULATED Stata shipped with stata-live)\n")
 
 
 _BUILTIN = {

@@ -72,8 +72,7 @@ def cmd_regress(interp: Interpreter, args: str) -> None:
     lines.append("-" * 13 + "+" + "-" * 34 + side(f"F({int(df_m)}, {int(df_r)})", _f(f_stat, ".2f")))
     ms_m = mss / df_m if df_m else MISSING
     lines.append(
-        f"{'Model':>12} |{fmt_g(mss, 11):>12}{int(df_m):>10}{fmt_g(ms_m, 11):>12}"
-        + side("Prob > F", _f(p_f, ".4f"))
+        f"{'Model':>12} |{fmt_g(mss, 11):>12}{int(df_m):>10}{fmt_g(ms_m, 11):>12}" + side("Prob > F", _f(p_f, ".4f"))
     )
     lines.append(
         f"{'Residual':>12} |{fmt_g(rss, 11):>12}{int(df_r):>10}{fmt_g(rss / df_r, 11):>12}"
