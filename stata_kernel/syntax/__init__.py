@@ -22,7 +22,8 @@ Public API
 ``check_policy(code, *, delimiter="cr", allowed_dirs=None, cwd=None, deny=None) -> list[Violation]``
     The agent command policy (``Violation``: ``command``, ``text``, ``line``, ``reason``); see ``policy``.
 ``scan(code, delimiter) -> ScanResult``
-    The underlying scanner (statements plus end-of-input state).
+    The underlying scanner (``Statement`` list plus end-of-input state). ``normalize_delimiter(d)`` maps
+    ``"cr"``/``";"``/``"semicolon"`` to ``CR``/``SEMI`` and rejects anything else.
 
 Lexical decisions (where the Stata manuals are silent, we follow observed Stata behaviour as collected on
 Statalist, "understanding Stata's comment hierarchy"):

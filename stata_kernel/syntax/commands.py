@@ -211,11 +211,7 @@ def resolve_command(word: str) -> str | None:
         return word
     best: str | None = None
     for name, minimal in COMMANDS.items():
-        if (
-            len(word) >= len(minimal)
-            and name.startswith(word)
-            and (best is None or len(minimal) > len(COMMANDS[best]))
-        ):
+        if len(word) >= len(minimal) and name.startswith(word) and (best is None or len(minimal) > len(COMMANDS[best])):
             best = name
     return best
 

@@ -40,8 +40,7 @@ PATH_SUBCOMMANDS: dict[str, frozenset[str] | None] = {
     "putpdf": frozenset({"save"}),
 }
 
-_NAME_TAIL = re.compile(r"[A-Za-z0-9_]*\Z")
-_PATH_TAIL = re.compile(r"[^\s\"'`,;(){}]*\Z")
+_PATH_STOP = frozenset(" \t\r\n\f\v\"'`,;(){}")
 _FIRST_WORD = re.compile(r"\s*(!|[A-Za-z_][A-Za-z0-9_]*)")
 _WORD_CHARS = re.compile(r"[A-Za-z0-9_]")
 
@@ -89,8 +88,10 @@ def completion_context(code: str, cursor_pos: int, delimiter: str = CR) -> Compl
     if result.state in (LINE_COMMENT, BLOCK_COMMENT, STAR_COMMENT):
         return CompletionContext(NONE, "", cursor_pos)
 
-    name = _NAME_TAIL.search(before).group()  # type: ignore[union-attr]
-    name_start = cursor_pos - len(name)
+    name_start = cursor_pos
+    while name_start > 0 and _WORD_CHARS.match(before[name_start - 1]):
+        name_start -= 1
+    name = before[name_start:]
     if name_start > 0 and before[name_start - 1] == "`":
         return CompletionContext(LOCAL, name, name_start)
     if name_start > 0 and before[name_start - 1] == "$":
@@ -114,8 +115,10 @@ def completion_context(code: str, cursor_pos: int, delimiter: str = CR) -> Compl
     words = rest.split()
     cmd = resolve_command(words[0]) if words else None
 
-    path_tail = _PATH_TAIL.search(before).group()  # type: ignore[union-attr]
-    path_start = cursor_pos - len(path_tail)
+    path_start = cursor_pos
+    while path_start > 0 and before[path_start - 1] not in _PATH_STOP:
+        path_start -= 1
+    path_tail = before[path_start:]
     _, prest = strip_prefixes(_pending(before[:path_start], delimiter))
     after_blank = path_start > 0 and before[path_start - 1].isspace()
     if "," not in prest and _path_position(prest.split(), after_blank):

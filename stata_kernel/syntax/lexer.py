@@ -173,9 +173,7 @@ def _skip_block(code: str, i: int) -> tuple[int, int]:
                 pos = m.end()
 
 
-def scan(
-    code: str, delimiter: str = CR, comment_replacement: str = " ", *, collect: bool = True
-) -> ScanResult:
+def scan(code: str, delimiter: str = CR, comment_replacement: str = " ", *, collect: bool = True) -> ScanResult:
     """Cut ``code`` into statements under ``delimiter`` (the mode in force before the code).
 
     ``comment_replacement`` is what a ``/* */`` comment becomes in ``Statement.text``; the policy checker

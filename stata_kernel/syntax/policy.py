@@ -62,15 +62,14 @@ class Violation:
 
 _TOKEN = re.compile(r"""\s*(`"(?:(?!"').)*"'|"[^"]*"|[^\s,"]+)""")
 _COMMAND_TOKEN = re.compile(r"""\s*([^\s,:("{]+)""")
-_MACRO_DEF = re.compile(
-    r"\s*(local|loc|loca|global|gl|glo|glob|globa)\s+([A-Za-z_]\w*)\s*(=)?\s*(.*)\Z", re.S
-)
+_MACRO_DEF = re.compile(r"\s*(local|loc|loca|global|gl|glo|glob|globa)\s+([A-Za-z_]\w*)\s*(=)?\s*(.*)\Z", re.S)
 _TEMP_DEF = re.compile(r"\s*(tempfile|tempname|tempvar)\s+(.*)\Z", re.S)
 _LOCAL_REF = re.compile(r"`([A-Za-z_]\w*)'")
 _GLOBAL_REF = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
 _MATA_DELETE = re.compile(r"\b_?(unlink|rmdir)\s*\(")
-_MATA_STATA = re.compile(r"\b_?stata\s*\(\s*(`\"(?:(?!\"').)*\"'|\"[^\"]*\")?")
-_MATA_DIRS = re.compile(r"\b_?(chdir|mkdir)\s*\(\s*(\"[^\"]*\")?")
+# A literal argument counts only when it is the whole argument: stata("di 1" + x) hides its command.
+_MATA_STATA = re.compile(r"\b_?stata\s*\(\s*(?:(`\"(?:(?!\"').)*\"'|\"[^\"]*\")\s*[,)])?")
+_MATA_DIRS = re.compile(r"\b_?(chdir|mkdir)\s*\(\s*(?:(\"[^\"]*\")\s*[,)])?")
 _SAVING = re.compile(r"\b(?:saving|export)\s*\(\s*(`\"(?:(?!\"').)*\"'|\"[^\"]*\"|[^,)\s]+)")
 _WORDS = re.compile(r"""`"(?:(?!"').)*"'|"[^"]*"|(!|[A-Za-z_]\w*)""")
 _OPERAND_END = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.)]'\"")
@@ -104,9 +103,7 @@ def check_policy(
     ``deny`` maps canonical command names to reasons and replaces :data:`DEFAULT_DENY`.
     """
     allowed = None if allowed_dirs is None else [_real(d, os.getcwd()) for d in allowed_dirs]
-    ctx = _Context(
-        deny=DEFAULT_DENY if deny is None else deny, allowed=allowed, cwd=_real(cwd or os.getcwd(), "/")
-    )
+    ctx = _Context(deny=DEFAULT_DENY if deny is None else deny, allowed=allowed, cwd=_real(cwd or os.getcwd(), "/"))
     joined = {s.start: s.text for s in scan(code, delimiter, comment_replacement="").statements}
     violations: list[Violation] = []
     seen: set[tuple[int, str, str]] = set()

@@ -46,6 +46,8 @@ BYPASSES = [
     ("mata unlink", 'mata: unlink("x.dta")', "mata unlink()", 1),
     ("mata stata string", 'mata: stata("shell ls")', "shell", 1),
     ("mata block stata string", 'mata\nx = 1\nstata("!ls")\nend', "shell", 3),
+    ("mata stata built from pieces", 'mata: stata("di 1" + cmd)', "mata stata()", 1),
+    ("mata stata from a variable", "mata: stata(cmd)", "mata stata()", 1),
     ("python", "python: import os; os.system('ls')", "python", 1),
     ("comment line does not hide next line", "// harmless /*\nshell ls", "shell", 2),
     ("macro assembled from pieces", "local a sh\nlocal b ell\n`a'`b' ls", "shell", 3),
@@ -105,6 +107,7 @@ LOOK_ALIKES = [
     ("time format colons", "format t %tcHH:MM:SS"),
     ("extended macro function", 'local files : dir . files "*.dta"'),
     ("reading from anywhere", "use /data/shared/auto.dta"),
+    ("mata stata with harmless literal", 'mata: stata("display 1")'),
 ]
 
 
