@@ -196,6 +196,23 @@ COMMANDS: dict[str, str] = {
 _SYMBOLS = {"!": "shell"}
 
 
+def _build_spellings(table: dict[str, str]) -> dict[str, str]:
+    """Every accepted spelling -> canonical name, resolving overlaps as :func:`resolve_command` documents."""
+    spellings: dict[str, str] = {}
+    for name, minimal in table.items():
+        for k in range(len(minimal), len(name)):
+            word = name[:k]
+            other = spellings.get(word)
+            if other is None or len(minimal) > len(table[other]):
+                spellings[word] = name
+    spellings.update({name: name for name in table})  # an exact name always wins
+    return spellings
+
+
+# Derived once from the literal table above: a constant lookup, so resolving a word is one dict access.
+_SPELLINGS = _build_spellings(COMMANDS)
+
+
 def resolve_command(word: str) -> str | None:
     """Return the canonical command that ``word`` names under Stata's abbreviation rule, or None.
 
@@ -203,17 +220,7 @@ def resolve_command(word: str) -> str | None:
     An exact name always wins; among several candidates the one with the longest minimum wins ('sca' is
     scalar, minimum sca, not scatter, minimum sc). Unknown words (user-written commands, variables) give None.
     """
-    if not word:
-        return None
-    if word in _SYMBOLS:
-        return _SYMBOLS[word]
-    if word in COMMANDS:
-        return word
-    best: str | None = None
-    for name, minimal in COMMANDS.items():
-        if len(word) >= len(minimal) and name.startswith(word) and (best is None or len(minimal) > len(COMMANDS[best])):
-            best = name
-    return best
+    return _SYMBOLS.get(word) or _SPELLINGS.get(word)
 
 
 def abbreviations(name: str) -> Iterator[str]:

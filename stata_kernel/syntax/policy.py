@@ -104,7 +104,7 @@ def check_policy(
     """
     allowed = None if allowed_dirs is None else [_real(d, os.getcwd()) for d in allowed_dirs]
     ctx = _Context(deny=DEFAULT_DENY if deny is None else deny, allowed=allowed, cwd=_real(cwd or os.getcwd(), "/"))
-    joined = {s.start: s.text for s in scan(code, delimiter, comment_replacement="").statements}
+    joined = {s.start: s.text for s in scan(code, delimiter, comment_replacement="").statements} if "/*" in code else {}
     violations: list[Violation] = []
     seen: set[tuple[int, str, str]] = set()
     for s in scan(code, delimiter).statements:

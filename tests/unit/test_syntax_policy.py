@@ -209,3 +209,13 @@ def test_symlink_out_of_allowed_dir_is_blocked(work: Path, tmp_path: Path) -> No
     (work / "link").symlink_to(tmp_path / "elsewhere")
     violations = check_policy("save link/x.dta", allowed_dirs=[str(work)], cwd=str(work))
     assert [v.command for v in violations] == ["save"]
+
+
+def test_policy_on_a_megabyte_is_fast_enough_for_the_bridge_limit() -> None:
+    import time
+
+    block = 'forvalues i = 1/3 {\n  quietly summarize price /* c */ if mpg > `i\'\n  display "a: b" // x\n}\n'
+    code = block * (1_000_000 // len(block))
+    t0 = time.perf_counter()
+    assert check_policy(code) == []
+    assert time.perf_counter() - t0 < 2.0
