@@ -10,7 +10,7 @@ from pydantic import Field
 
 from .common import state_of
 from .execute import run_and_report
-from .validate import check_code, check_do_file, check_timeout
+from .validate import check_code, check_do_file, check_timeout, read_do_file
 
 _STREAMING = (
     "Output streams while Stata runs: send a progressToken and every output chunk arrives as a "
@@ -31,8 +31,10 @@ RUN_DESCRIPTION = (
     + _RESULT
 )
 RUN_FILE_DESCRIPTION = (
-    "Run a do-file (`do \"path\"`) in the persistent Stata session. The path is resolved on the machine "
-    "running this bridge, relative to its working directory. " + _STREAMING + _RESULT
+    "Run a do-file in the persistent Stata session. The path is resolved on the machine running this "
+    "bridge, relative to its working directory; the bridge reads the file and runs its commands (so it "
+    "also works when Stata runs elsewhere). Paths inside the do-file are relative to Stata's working "
+    "directory (see `pwd`). " + _STREAMING + _RESULT
 )
 
 Timeout = Annotated[
@@ -67,5 +69,6 @@ async def stata_run_file(
     state = state_of(ctx)
     check_timeout(timeout_s)
     resolved = check_do_file(path)
-    code = f'do `"{resolved}"\''
+    code = read_do_file(resolved)
+    check_code(code, state.config.max_code_bytes, source=f"The do-file {resolved}")
     return await run_and_report(state, ctx, code, label=f"do {resolved}", timeout_s=timeout_s)

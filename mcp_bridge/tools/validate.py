@@ -8,14 +8,14 @@ from pathlib import Path
 from mcp.server.mcpserver.exceptions import ToolError
 
 
-def check_code(code: str, max_bytes: int) -> None:
+def check_code(code: str, max_bytes: int, source: str = "The code") -> None:
     if "\x00" in code:
-        raise ToolError("The code contains NUL bytes (\\x00), which Stata code cannot hold. Nothing was run.")
+        raise ToolError(f"{source} contains NUL bytes (\\x00), which Stata code cannot hold. Nothing was run.")
     size = len(code.encode("utf-8", errors="surrogatepass"))
     if size > max_bytes:
         raise ToolError(
-            f"The code is {size:,} bytes, over this bridge's limit of {max_bytes:,} bytes "
-            "(--max-code-bytes). Nothing was run; put large scripts in a do-file and use stata_run_file."
+            f"{source} is {size:,} bytes, over this bridge's limit of {max_bytes:,} bytes "
+            "(--max-code-bytes). Nothing was run; split it into smaller pieces."
         )
 
 
@@ -42,6 +42,18 @@ def check_do_file(path: str) -> Path:
     if not resolved.is_file():
         raise ToolError(f"{resolved} is not a file (a directory?); give the path of a do-file.")
     return resolved
+
+
+def read_do_file(path: Path) -> str:
+    """The do-file's text: UTF-8 (Stata 14+), else Latin-1 as older Stata wrote it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ToolError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def check_topic(topic: str) -> str:
