@@ -174,7 +174,8 @@ def test_list_count_and_tabulate(scenario: Scenario) -> None:
 def test_generate_and_replace_over_observations(scenario: Scenario) -> None:
     out = scenario(
         """
-        RESULT.update(run("clear\\nset obs 5\\ngenerate x = _n * 2\\nreplace x = 0 if x > 6\\ngenerate s = \\"v\\" + string(_n)"))
+        code = "clear\\nset obs 5\\ngenerate x = _n * 2\\nreplace x = 0 if x > 6\\n"
+        RESULT.update(run(code + "generate s = \\"v\\" + string(_n)"))
         RESULT["x"] = [r[0] for r in sfi.Data.get("x")]
         RESULT["s"] = [r[0] for r in sfi.Data.get("s")]
         """
