@@ -18,7 +18,10 @@ INVALID = "invalid"
 INDENT_UNIT = "    "
 
 # Cheap pre-check so the statement-level pass below only runs when a program/mata/python block may be open.
-_MAY_OPEN_BLOCK = re.compile(r"^[ \t]*(?:[\w:]+[ \t]+)*?(?:pr|mata|python)", re.M)
+_MAY_OPEN_BLOCK = re.compile(
+    r"(?:^|;)[ \t]*(?:(?:cap\w*|qui\w*|n\w*)[ \t]*:?[ \t]+)*(?:pr(?:o(?:g(?:r(?:a(?:m)?)?)?)?)?|mata|python)\b",
+    re.M,
+)
 _NOT_A_DEFINITION = frozenset({"drop", "dir", "l", "li", "lis", "list"})
 
 

@@ -76,6 +76,9 @@ _OPERAND_END = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 _OPERATOR_NEXT = re.compile(r"\s*(?:[=<>!~&|+\-*^)\],:]|\Z)")  # not '/': paths start with it
 
 
+_DEFINITIONS = frozenset({"local", "global", "tempfile", "tempname", "tempvar"})
+
+
 @dataclass(slots=True)
 class _Context:
     deny: dict[str, str]
@@ -176,7 +179,7 @@ def _check_command(text: str, ctx: _Context, *, track: bool, nesting: int) -> li
         body = args.strip()
         if track and (not body or body in (":",) or body.startswith(",")):
             ctx.block = "python"
-    if ctx.allowed is not None and cmd is not None:
+    if ctx.allowed is not None and cmd is not None and cmd not in _DEFINITIONS:
         out += _check_paths(cmd, args, ctx, track=track)
     if cmd in ("file", "copy") and track:
         for raw in _write_targets(cmd, args):
@@ -323,8 +326,9 @@ def _write_targets(cmd: str, args: str) -> list[str]:
 def _check_paths(cmd: str, args: str, ctx: _Context, *, track: bool) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     targets = _write_targets(cmd, args)
-    masked = _mask_strings(args)  # saving(...) inside a title("...") is text, not an option
-    targets += [m.group(1) for m in _SAVING.finditer(args) if masked[m.start()] != "\0"]
+    options = _substitute(args, ctx)  # `local o saving(/x)` then `, `o'` writes too
+    masked = _mask_strings(options)  # saving(...) inside a title("...") is text, not an option
+    targets += [m.group(1) for m in _SAVING.finditer(options) if masked[m.start()] != "\0"]
     for raw in targets:
         path = _expand(_unquote(raw), ctx)
         if path is None:
@@ -368,13 +372,22 @@ def _unquote(token: str) -> str:
     return token
 
 
-def _expand(text: str, ctx: _Context) -> str | None:
-    """Substitute macros whose value the code itself set; None if any reference stays unknown."""
+def _substitute(text: str, ctx: _Context) -> str:
+    """Substitute the macros whose value the code itself set, leaving other references as they are."""
     for _ in range(4):
         if "`" not in text and "$" not in text:
-            return text
-        text = _LOCAL_REF.sub(lambda m: ctx.locals.get(m.group(1), m.group(0)), text)
-        text = _GLOBAL_REF.sub(lambda m: ctx.globals.get(m.group(1) or m.group(2), m.group(0)), text)
+            break
+        new = _LOCAL_REF.sub(lambda m: ctx.locals.get(m.group(1), m.group(0)), text)
+        new = _GLOBAL_REF.sub(lambda m: ctx.globals.get(m.group(1) or m.group(2), m.group(0)), new)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _expand(text: str, ctx: _Context) -> str | None:
+    """Fully expand ``text``; None if any macro reference stays unknown."""
+    text = _substitute(text, ctx)
     return None if ("`" in text or "$" in text) else text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -97,6 +98,16 @@ def test_unknown_delimiter_is_rejected() -> None:
         is_complete("di 1", "tab")
 
 
+def _best_time(fn: Callable[[], object], runs: int = 3) -> float:
+    """Fastest of a few runs: a timing bound should measure the code, not other load on the machine."""
+    best = float("inf")
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def _megabyte_of_code() -> str:
     block = (
         '* a comment line with { and " in it\n'
@@ -114,10 +125,8 @@ def _megabyte_of_code() -> str:
 def test_is_complete_on_a_megabyte_is_fast() -> None:
     code = _megabyte_of_code()
     assert len(code) >= 1_000_000
-    t0 = time.perf_counter()
-    status = is_complete(code)
-    elapsed = time.perf_counter() - t0
-    assert status == ("complete", "")
+    assert is_complete(code) == ("complete", "")
+    elapsed = _best_time(lambda: is_complete(code))
     assert elapsed < 0.5, f"is_complete took {elapsed:.3f}s on 1 MB"
 
 
@@ -128,13 +137,9 @@ def test_is_complete_on_a_megabyte_is_fast() -> None:
 )
 def test_is_complete_on_one_megabyte_line_stays_linear(line: str) -> None:
     code = line * (1_000_000 // len(line))
-    t0 = time.perf_counter()
-    is_complete(code)
-    assert time.perf_counter() - t0 < 1.0
+    assert _best_time(lambda: is_complete(code), runs=1) < 3.0  # quadratic rescans would take minutes
 
 
 def test_is_complete_on_a_megabyte_under_semicolon_is_fast() -> None:
     code = "#delimit ;\n" + _megabyte_of_code().replace("\n", ";\n") + "di 1;"
-    t0 = time.perf_counter()
-    is_complete(code)
-    assert time.perf_counter() - t0 < 0.5
+    assert _best_time(lambda: is_complete(code)) < 0.5

@@ -3,6 +3,7 @@ allowed directories is refused with the right command and line; harmless look-al
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,7 @@ OUTSIDE_WRITES = [
     ("export option", "etable, export(/tmp/t.docx)", "etable", 1),
     ("collect export", "collect export /tmp/t.docx", "collect", 1),
     ("write in single-line if", "if 1 save /tmp/x", "save", 1),
+    ("saving option in a local", "local o saving(/tmp/b.dta)\nbootstrap, reps(2) `o': regress y x", "bootstrap", 2),
 ]
 
 
@@ -212,10 +214,8 @@ def test_symlink_out_of_allowed_dir_is_blocked(work: Path, tmp_path: Path) -> No
 
 
 def test_policy_on_a_megabyte_is_fast_enough_for_the_bridge_limit() -> None:
-    import time
-
     block = 'forvalues i = 1/3 {\n  quietly summarize price /* c */ if mpg > `i\'\n  display "a: b" // x\n}\n'
     code = block * (1_000_000 // len(block))
     t0 = time.perf_counter()
     assert check_policy(code) == []
-    assert time.perf_counter() - t0 < 2.0
+    assert time.perf_counter() - t0 < 5.0  # about 0.3 s on an idle machine; the bound catches blow-ups
