@@ -7,6 +7,7 @@ is shut down on the way out.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import signal
 import sys
@@ -16,9 +17,7 @@ import anyio
 
 from .cli import parse_config
 from .config import BridgeConfig, ConfigError
-from .http import build_http_app, make_uvicorn
 from .kernel import NotSupported, make_kernel
-from .server import build_server
 from .state import open_state
 
 log = logging.getLogger("mcp_bridge")
@@ -46,6 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def serve(config: BridgeConfig) -> None:
     async with open_state(config) as state:
+        # The MCP stack takes about a second to import: do it while the kernel process boots.
+        await anyio.to_thread.run_sync(importlib.import_module, "mcp_bridge.http")
+        from .http import build_http_app, make_uvicorn
+        from .server import build_server
+
         server = build_server(config, state)
         async with anyio.create_task_group() as tg:
             if config.transport == "stdio":

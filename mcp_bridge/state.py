@@ -12,10 +12,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from mcp.server.mcpserver.exceptions import ToolError
 
 from .config import BridgeConfig
-from .kernel import KernelConnection, KernelError, make_kernel
+from .kernel import KernelConnection, KernelError, KernelUnavailable, make_kernel
 from .runs import RunRecord, RunRegistry
 
 log = logging.getLogger(__name__)
@@ -45,10 +44,10 @@ class BridgeState:
             self._started.set()
 
     async def ready_kernel(self) -> KernelConnection:
-        """The kernel once started; a ``ToolError`` naming the cause when it could not start."""
+        """The kernel once started; ``KernelUnavailable`` naming the cause when it could not start."""
         await self._started.wait()
         if self._start_error is not None:
-            raise ToolError(f"The Stata kernel is unavailable: {self._start_error}")
+            raise KernelUnavailable(f"The Stata kernel is unavailable: {self._start_error}")
         return self.kernel
 
 

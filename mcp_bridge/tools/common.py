@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
 
+from ..kernel import KernelConnection, KernelUnavailable
 from ..state import BridgeState
 
 
@@ -14,3 +16,11 @@ def state_of(ctx: Context[Any, Any]) -> BridgeState:
     state = ctx.request_context.lifespan_context
     assert isinstance(state, BridgeState), "the server was built without its bridge state"
     return state
+
+
+async def ready_kernel(state: BridgeState) -> KernelConnection:
+    """The started kernel, or a tool error saying why there is none."""
+    try:
+        return await state.ready_kernel()
+    except KernelUnavailable as exc:
+        raise ToolError(str(exc)) from exc

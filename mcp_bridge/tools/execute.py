@@ -18,6 +18,7 @@ from ..kernel import DisplayItem, Execution, KernelError, KernelEvent, OutputTex
 from ..relay import HEARTBEAT_PREFIX, ProgressRelay
 from ..runs import RunRecord
 from ..state import BridgeState
+from .common import ready_kernel
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,9 @@ async def run_and_report(
     problem: str | None = None
     outcome = "cancelled"
     async with ProgressRelay(ctx.report_progress, state.config.heartbeat_s) as relay:
-        kernel = await state.ready_kernel()
+        relay.waiting("the Stata kernel to start")
+        kernel = await ready_kernel(state)
+        relay.waiting(None)
 
         def sink(event: KernelEvent) -> None:
             if isinstance(event, OutputText):
@@ -159,7 +162,7 @@ def _images(displays: list[DisplayItem]) -> list[ImageContent]:
 
 async def evaluate(state: BridgeState, expressions: dict[str, str]) -> Execution:
     """Evaluate kernel ``user_expressions`` without running code (waits for a run in progress)."""
-    kernel = await state.ready_kernel()
+    kernel = await ready_kernel(state)
     async with state.run_lock:
         try:
             return await kernel.execute("", _ignore, silent=True, user_expressions=expressions)

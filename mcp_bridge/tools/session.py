@@ -10,7 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 
 from ..kernel import KernelError
-from .common import state_of
+from .common import ready_kernel, state_of
 
 BREAK_WAIT_S = 10.0
 
@@ -38,7 +38,7 @@ def register(server: MCPServer[Any]) -> None:
 
 async def stata_interrupt(ctx: Context[Any, Any]) -> str:
     state = state_of(ctx)
-    kernel = await state.ready_kernel()
+    kernel = await ready_kernel(state)
     record = state.current
     if record is None and not kernel.busy:
         return "Nothing is running; no interrupt was sent."
@@ -59,7 +59,7 @@ async def stata_interrupt(ctx: Context[Any, Any]) -> str:
 
 async def stata_restart(ctx: Context[Any, Any]) -> str:
     state = state_of(ctx)
-    kernel = await state.ready_kernel()
+    kernel = await ready_kernel(state)
     try:
         await kernel.restart()
     except KernelError as exc:
