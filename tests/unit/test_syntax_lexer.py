@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
-from stata_kernel.syntax import is_complete, scan, split_commands, translate
+from stata_kernel.syntax import (
+    check_policy,
+    command_at,
+    completion_context,
+    is_complete,
+    scan,
+    split_commands,
+    translate,
+    word_at,
+)
 
 # Cases from Statalist's "understanding Stata's comment hierarchy": which lines still run.
 HIERARCHY = [
@@ -68,7 +78,10 @@ def test_crlf_line_endings() -> None:
     assert [(c.text.split(), c.line) for c in cmds] == [(["di", "1"], 1), (["regress", "y", "x"], 2)]
 
 
-_ALPHABET = ['"', "`", "'", "/", "*", "{", "}", "\n", ";", "$", "#delimit ;", "#d cr", " ", "a", "//", "///"]
+_ALPHABET = [
+    '"', "`", "'", "/", "*", "{", "}", "\n", ";", "$", "#delimit ;", "#d cr", " ", "a", "//", "///", ":", ",",
+    "sh", "save ", "using ", "qui ", "local c ", "`c'", "if ", "mata", "end", "program ", "(", ")", "!", "..",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -83,3 +96,19 @@ def test_arbitrary_input_never_breaks_the_scanner(seed: int) -> None:
         assert len(t.line_map) == (len(t.code.split("\n")) if t.line_map else 0)
         assert t.line_map or t.code == ""
         assert all(1 <= ln <= code.count("\n") + 1 for ln in t.line_map)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_arbitrary_input_never_breaks_the_other_entry_points(seed: int, tmp_path: Path) -> None:
+    rng = random.Random(1000 + seed)
+    code = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 120)))
+    for delimiter in ("cr", ";"):
+        split_commands(code, delimiter)
+        check_policy(code, delimiter=delimiter)
+        check_policy(code, delimiter=delimiter, allowed_dirs=[str(tmp_path)], cwd=str(tmp_path))
+        for pos in {0, len(code), rng.randint(0, len(code))}:
+            ctx = completion_context(code, pos, delimiter)
+            assert 0 <= ctx.start <= pos
+            assert code[ctx.start : pos] == ctx.prefix or ctx.kind == "none"
+            command_at(code, pos, delimiter)
+            word_at(code, pos)
