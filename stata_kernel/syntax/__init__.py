@@ -1,14 +1,20 @@
 """Stata source text: lexing, completeness, ``#delimit``, commands, completion context and agent policy.
 
 Pure standard-library Python with no Jupyter or pystata imports, shared by the kernel and the MCP bridge.
+Modules, one job each: ``lexer`` (the single scanner everything else uses), ``complete`` (is_complete),
+``delimit`` (``#delimit`` rewriting), ``split`` (commands and prefixes), ``commands`` (names and
+abbreviations), ``cursor`` (completion and inspection), ``policy`` (what agents may not run).
 
 Public API
 ----------
 ``is_complete(code, delimiter="cr") -> (status, indent)``
-    Jupyter ``is_complete`` semantics: ``"complete" | "incomplete" | "invalid"``.
+    Jupyter ``is_complete`` semantics: ``"complete" | "incomplete" | "invalid"``. Incomplete on an open
+    ``{``, ``/* */``, trailing ``///``, ``program``/``mata``/``python`` without ``end``, or a statement
+    without its ``;`` under ``#delimit ;``; invalid on an unmatched ``}`` or an unterminated string.
 ``translate(code, delimiter="cr") -> Translation``, ``translate_delimit(code, delimiter) -> (code, delim)``
     Rewrite a cell written under ``#delimit cr`` or ``;`` into newline-delimited code for pystata, with the
-    delimiter in force afterwards and ``Translation.line_map`` / ``original_line(n)`` for error lines.
+    delimiter in force afterwards, ``Translation.line_map`` / ``original_line(n)`` for error lines and
+    ``Translation.unterminated`` (a last ``;``-mode statement sent without its ``;``).
 ``split_commands(code, delimiter="cr") -> list[Command]``
     Logical commands (``text``, ``line``, ``end_line``, ``depth``, ``parent``).
 ``strip_prefixes(cmd) -> (prefixes, rest)``
