@@ -36,3 +36,14 @@ async def test_attached_bridge_runs_in_the_existing_session(
     assert "42" in text_of(result)
     assert restart.is_error and "does not own" in text_of(restart)
     assert separate_kernel.is_alive()  # closing the bridge leaves someone else's kernel running
+
+
+async def test_death_of_an_attached_kernel_is_reported_not_restarted(
+    separate_kernel: KernelManager, bridge_env: dict[str, str]
+) -> None:
+    async with stdio_client("--connection-file", separate_kernel.connection_file, env=bridge_env) as client:
+        died = await client.call_tool("stata_run", {"code": 'display "going"\n_sim_crash'})
+        again = await client.call_tool("stata_run", {"code": 'display "anyone?"'})
+    assert died.is_error
+    assert "kernel died" in text_of(died) and "not restarted" in text_of(died)
+    assert again.is_error and "not restarted" in text_of(again)
