@@ -17,6 +17,7 @@ from .errors import StataError
 from .fmt import MISSING, extended_missing, format_number, is_missing, valid_format
 
 Value = float | str
+MAX_TOKENS = 20_000  # longer expressions are refused (r(130)) instead of crawling
 Compiled = Callable[[int], Value]
 
 
@@ -71,6 +72,8 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("miss", m.group(), i))
         elif kind != "ws":
             tokens.append(Token(kind, m.group(), i))
+            if len(tokens) > MAX_TOKENS:
+                raise StataError(130, "expression too long")
         i = m.end()
     tokens.append(Token("end", "", len(text)))
     return tokens

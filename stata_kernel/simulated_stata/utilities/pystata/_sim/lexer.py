@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .errors import StataError
 
+_SPECIAL = re.compile(r'[/"`]')
 _DELIMIT_RE = re.compile(r"^\s*#d(?:e(?:l(?:i(?:m(?:i(?:t)?)?)?)?)?)?\b\s*(.*)$")
 
 
@@ -40,6 +41,8 @@ class _Scanner:
         compound = 0  # depth of `"..."'
         if at_stmt_start and self.comment_depth == 0 and line.lstrip().startswith("*"):
             return "", line.rstrip().endswith("///")
+        if self.comment_depth == 0 and not _SPECIAL.search(line):
+            return line, False  # fast path: nothing that could start a string or a comment
         while i < n:
             c = line[i]
             if self.comment_depth:

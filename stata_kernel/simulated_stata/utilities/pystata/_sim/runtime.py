@@ -167,7 +167,14 @@ class Runtime:
             with interp.visibility(output=not quietly, errors=True):
                 if not multi and echo:
                     interp.out(". " + cmd.strip("\r\n") + "\n")
-                interp.run_code(cmd, do_file=multi)
+                try:
+                    interp.run_code(cmd, do_file=multi)
+                except RecursionError:
+                    raise StataError(130, "expression too long") from None
+                except (StataError, SystemExit, KeyboardInterrupt):
+                    raise
+                except Exception as exc:  # a simulator bug must look like a Stata error, not kill the caller
+                    raise StataError(9999, f"simulated Stata internal error: {type(exc).__name__}: {exc}") from exc
         except StataError as exc:
             error = exc
             if multi:
