@@ -117,6 +117,14 @@ def test_look_alike_is_allowed(code: str) -> None:
     assert check_policy(code) == []
 
 
+def test_code_after_a_mata_block_is_checked_again() -> None:
+    assert [(v.command, v.line) for v in check_policy("mata\nx = 1\nend\nshell ls")] == [("shell", 4)]
+
+
+def test_python_block_body_is_python_not_stata() -> None:
+    assert check_policy("python\nshell = 1\nend", deny={"erase": "no"}) == []
+
+
 def test_custom_deny_list_replaces_default() -> None:
     assert check_policy("shell ls", deny={"erase": "file deletion"}) == []
     assert [v.command for v in check_policy("erase x", deny={"erase": "no"})] == ["erase"]
