@@ -69,11 +69,7 @@ def test_every_abbreviation_resolves_to_its_command_except_where_a_longer_minimu
 
 
 def test_minimal_abbreviation_and_full_name_resolve_to_their_command() -> None:
-    wrong = [
-        name
-        for name, minimal in COMMANDS.items()
-        if {resolve_command(minimal), resolve_command(name)} != {name}
-    ]
+    wrong = [name for name, minimal in COMMANDS.items() if {resolve_command(minimal), resolve_command(name)} != {name}]
     assert wrong == []
 
 

@@ -39,9 +39,7 @@ CONTEXTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("marked", "kind", "prefix"), [c[1:] for c in CONTEXTS], ids=[c[0] for c in CONTEXTS]
-)
+@pytest.mark.parametrize(("marked", "kind", "prefix"), [c[1:] for c in CONTEXTS], ids=[c[0] for c in CONTEXTS])
 def test_completion_context(marked: str, kind: str, prefix: str) -> None:
     pos = marked.index("|")
     code = marked.replace("|", "")
