@@ -97,7 +97,6 @@ class Interpreter:
     sleep: Callable[[float], None]
     vis: Visibility = field(default_factory=Visibility)
     column: int = 0  # current output column (for display's _col())
-    _echo_stack: list[bool] = field(default_factory=list)
 
     # ----- output
     def out(self, text: str) -> None:

@@ -46,6 +46,15 @@ class OutputBuffer:
             self._parts.append(text)
             self._size += len(text)
 
+    def fence_all_but(self, keep: int) -> None:
+        """Let a long-running statement's older output be printed, keeping its latest `keep` characters back."""
+        with self._cond:
+            self._fence = max(self._fence, self._size - keep)
+
+    def unfenced(self) -> int:
+        with self._cond:
+            return self._size - self._fence
+
     def advance_fence(self) -> None:
         """Everything appended so far belongs to finished statements and may be printed."""
         with self._cond:

@@ -20,6 +20,7 @@ from .registry import Registry
 from .state import State
 
 _RUNTIME: Runtime | None = None
+STREAM_WITHIN_STATEMENT = 8192
 
 
 def get_runtime() -> Runtime:
@@ -50,7 +51,10 @@ class _BufferSink(Sink):
         self._rt = runtime
 
     def write(self, text: str) -> None:
-        self._rt.buffer.append(text)
+        buffer = self._rt.buffer
+        buffer.append(text)
+        if buffer.unfenced() > STREAM_WITHIN_STATEMENT:
+            buffer.fence_all_but(len(text))  # long output of one command streams too (all but its last write)
 
     def statement_boundary(self) -> None:
         self._rt.buffer.advance_fence()

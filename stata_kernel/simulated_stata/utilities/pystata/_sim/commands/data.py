@@ -308,7 +308,10 @@ def cmd_list(interp: Interpreter, args: str) -> None:
             lines.append(pad + "|" + "-" * width + "|")
         text = "   ".join((c.rjust(w) if num else c.ljust(w)) for c, w, num in zip(row, widths, numeric, strict=True))
         lines.append(f"{i + 1:>3}. | {text} |")
-        interp.check_break()
+        if len(lines) >= 50:  # write in blocks: long listings stream and stay breakable
+            interp.check_break()
+            interp.out("\n".join(lines) + "\n")
+            lines = []
     lines.append(pad + "+" + "-" * width + "+")
     interp.out("\n".join(lines) + "\n")
 
