@@ -1,0 +1,300 @@
+"""Command policy for agent-run code: the bridge refuses a snippet before any of it reaches Stata.
+
+An agent driving Stata through MCP should not get a shell, delete files, or write outside the project
+just because Stata can. The notebook kernel stays unrestricted (a person types there); the bridge checks
+every ``stata_run`` snippet and every ``stata_run_file`` do-file with the project's Stata scanner
+(:func:`stata_kernel.syntax.check_policy`, which sees through ``quietly``/``capture``/``noisily``, loops,
+``///``, ``#delimit ;`` and macros it can resolve) and refuses the whole snippet on the first violation,
+so nothing of it runs. ``--policy off`` turns the checks off; ``--allow-dir DIR`` (repeatable; default the
+bridge's working directory) says where writes, ``cd`` and ``stata_run_file`` may go.
+
+Three things the scanner cannot know on its own are handled here, conservatively:
+
+* the ``#delimit`` mode in force: the kernel keeps it between calls, so code containing ``;`` is also
+  checked as if ``#delimit ;`` were in force (``display 1; shell ls;`` is one harmless-looking command
+  under ``cr`` but two under ``;``);
+* Stata's working directory: it may have moved (``cd`` inside an allowed directory), so when the code has
+  ``..`` in it, relative paths are checked against the bridge's directory and every allowed directory;
+* do-files the code runs: ``do``/``run``/``include`` of a literal path that exists here is read and
+  checked too (a file written by an earlier call must not smuggle a shell escape in).
+
+It is a text check, not a sandbox: see the limits in :mod:`stata_kernel.syntax.policy`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from stata_kernel.syntax import Violation, check_policy, resolve_command, split_commands, strip_prefixes
+
+POLICY_BLOCKED = "policy_blocked"
+MAX_DO_DEPTH = 4
+_RUNS_FILE = frozenset({"do", "run", "include"})
+_HINT_OFF = "start the bridge with --policy off to allow it"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the bridge lets agent-run code do; built from the bridge's settings (see ``from_config``)."""
+
+    enabled: bool = True
+    allowed_dirs: tuple[str, ...] = ()
+    cwd: str = "."
+
+    @classmethod
+    def from_config(cls, config: Any) -> Policy:
+        """Read ``policy``/``allowed_dirs`` from a ``BridgeConfig`` (defaults when an older config lacks them)."""
+        cwd = os.path.realpath(os.getcwd())
+        dirs = tuple(getattr(config, "allowed_dirs", ()) or ()) or (cwd,)
+        return cls(
+            enabled=bool(getattr(config, "policy", True)),
+            allowed_dirs=tuple(_real(d, cwd) for d in dirs),
+            cwd=cwd,
+        )
+
+    def describe_dirs(self) -> str:
+        return ", ".join(self.allowed_dirs)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The first blocked command: what it is, where, and why (the facts behind ``error`` in results)."""
+
+    command: str
+    line: int | None
+    reason: str
+    message: str
+    source: str | None = None  # the do-file the line belongs to, when not the submitted code
+    more: int = 0  # further violations after this one
+
+    kind: str = POLICY_BLOCKED
+
+    def to_error(self) -> dict[str, Any]:
+        """The structured ``error`` object of a run result (CONTRACT: kind, message, command, line)."""
+        error: dict[str, Any] = {
+            "kind": self.kind,
+            "message": self.message,
+            "command": self.command,
+            "line": self.line,
+            "reason": self.reason,
+        }
+        if self.source is not None:
+            error["file"] = self.source
+        return error
+
+
+class PolicyBlocked(ToolError):
+    """A refusal raised as the bridge's user-facing error; ``refusal`` keeps the structured facts."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+        self.kind = refusal.kind
+        self.command = refusal.command
+        self.line = refusal.line
+        self.reason = refusal.reason
+
+
+# ----------------------------------------------------------------------------------------------------------
+# checks the tools call
+
+
+def enforce(policy: Policy, code: str, *, source: str | None = None) -> None:
+    """Raise :class:`PolicyBlocked` if ``code`` may not run; ``source`` names the do-file it came from."""
+    refusal = check_code(policy, code, source=source)
+    if refusal is not None:
+        raise PolicyBlocked(refusal)
+
+
+def check_code(policy: Policy, code: str, *, source: str | None = None) -> Refusal | None:
+    """The refusal for ``code`` (None: it may run). Violations of nested do-files count as the ``do`` line's."""
+    if not policy.enabled:
+        return None
+    found = _violations(policy, code, depth=0, seen=set())
+    if not found:
+        return None
+    first, nested = found[0]
+    return Refusal(
+        command=first.command,
+        line=first.line,
+        reason=first.reason,
+        message=_message(policy, first, nested, source, more=len(found) - 1),
+        source=source,
+        more=len(found) - 1,
+    )
+
+
+def check_do_file_path(policy: Policy, path: str) -> None:
+    """Refuse a ``stata_run_file`` path outside the allowed directories (``..`` and symlinks resolved)."""
+    if not policy.enabled or not path.strip() or "\x00" in path:
+        return  # emptiness and NULs get the validator's own message
+    resolved = _real(path, policy.cwd)
+    if _inside(resolved, policy.allowed_dirs):
+        return
+    traversal = ".." in Path(path.replace("\\", "/")).parts
+    how = " (the path climbs out with '..')" if traversal else ""
+    message = (
+        f"{POLICY_BLOCKED}: the do-file {resolved}{how} is outside the allowed directories "
+        f"({policy.describe_dirs()}); agent-run do-files must live there. Nothing was run. Allow another "
+        f"directory with --allow-dir DIR, or {_HINT_OFF}."
+    )
+    raise PolicyBlocked(Refusal(command="stata_run_file", line=None, reason="outside the allowed directories",
+                                message=message, source=str(resolved)))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# finding violations
+
+
+def _violations(
+    policy: Policy, code: str, *, depth: int, seen: set[str]
+) -> list[tuple[Violation, tuple[str, Violation] | None]]:
+    """Violations in source order; each with the (do-file, violation) inside a nested do-file, if any."""
+    cwds = _cwds(policy, code)
+    delimiters = ("cr", ";") if ";" in code and depth == 0 else ("cr",)
+    found: dict[tuple[int, str], Violation] = {}
+    for delimiter in delimiters:
+        for cwd in cwds:
+            for v in check_policy(code, delimiter=delimiter, allowed_dirs=policy.allowed_dirs, cwd=cwd):
+                found.setdefault((v.line, v.command), v)
+    out: list[tuple[Violation, tuple[str, Violation] | None]] = [(v, None) for v in found.values()]
+    if depth < MAX_DO_DEPTH:
+        out += _nested(policy, code, cwds, depth=depth, seen=seen)
+    out.sort(key=lambda item: item[0].line)
+    return out
+
+
+def _nested(
+    policy: Policy, code: str, cwds: Sequence[str], *, depth: int, seen: set[str]
+) -> list[tuple[Violation, tuple[str, Violation] | None]]:
+    """Violations inside do-files that ``code`` runs by a literal path found on this machine."""
+    out: list[tuple[Violation, tuple[str, Violation] | None]] = []
+    for command in split_commands(code):
+        _, rest = strip_prefixes(command.text.lstrip("} \t"))
+        words = rest.split(None, 1)
+        if len(words) < 2 or resolve_command(words[0]) not in _RUNS_FILE:
+            continue
+        target = _first_path(words[1])
+        if target is None:
+            continue
+        for path in _candidates(target, cwds):
+            if path in seen:
+                break
+            seen.add(path)
+            try:
+                text = Path(path).read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                break
+            inner = _violations(policy, text, depth=depth + 1, seen=seen)
+            if inner:
+                v, deeper = inner[0]
+                where = deeper if deeper is not None else (path, v)
+                name = resolve_command(words[0]) or words[0]
+                out.append((Violation(name, command.text, command.line, f"runs {path}"), where))
+            break
+    return out
+
+
+def _first_path(args: str) -> str | None:
+    """The file a ``do``/``run`` names, if it is a literal (no macros); options after a comma ignored."""
+    args = args.strip()
+    if args.startswith('`"') and "\"'" in args:
+        target = args[2 : args.index("\"'")]
+    elif args.startswith('"') and '"' in args[1:]:
+        target = args[1 : args.index('"', 1)]
+    else:
+        target = args.split(",", 1)[0].split()[0] if args.split(",", 1)[0].split() else ""
+    if not target or "`" in target or "$" in target:
+        return None
+    return target
+
+
+def _candidates(target: str, cwds: Sequence[str]) -> Iterable[str]:
+    names = [target] if Path(target).suffix else [target + ".do", target]
+    for cwd in cwds:
+        for name in names:
+            path = _real(name, cwd)
+            if os.path.isfile(path):
+                yield path
+
+
+def _cwds(policy: Policy, code: str) -> list[str]:
+    """Where Stata may be: the bridge's directory, and (when ``..`` could climb) every allowed one."""
+    cwds = [policy.cwd]
+    if ".." in code:
+        cwds += [d for d in policy.allowed_dirs if d not in cwds]
+    return cwds
+
+
+# ----------------------------------------------------------------------------------------------------------
+# wording
+
+
+def _message(
+    policy: Policy,
+    v: Violation,
+    nested: tuple[str, Violation] | None,
+    source: str | None,
+    *,
+    more: int,
+) -> str:
+    where = f"line {v.line}" + (f" of {source}" if source else "")
+    if nested is not None:
+        path, inner = nested
+        phrase, noun = _phrase(policy, inner, f"line {inner.line}")
+        what = f'"{v.command}" on {where} leads to the do-file {path}, where {phrase}'
+    else:
+        phrase, noun = _phrase(policy, v, where)
+        what = phrase
+    what += " is not allowed" if noun else ", which is not allowed"
+    extra = f" ({more} more blocked command{'s' if more > 1 else ''} in this code)" if more else ""
+    outside = (nested[1] if nested else v).reason.startswith(("outside", "path hidden"))
+    hint = f"allow a directory with --allow-dir DIR, or {_HINT_OFF}" if outside else _HINT_OFF
+    return f"{POLICY_BLOCKED}: {what} for agent-run code ({hint}).{extra} Nothing was run."
+
+
+def _phrase(policy: Policy, v: Violation, where: str) -> tuple[str, bool]:
+    """The violation in words, and whether it reads as a noun phrase ("shell escape ... on line 3")."""
+    reason = v.reason
+    if reason in ("shell escape", "file deletion"):
+        return f'{reason} "{v.command}" on {where}', True
+    if reason.startswith("outside"):
+        verb = "changes directory" if v.command in ("cd", "chdir") else "writes"
+        return f'"{v.command}" on {where} {verb} outside the allowed directories ({policy.describe_dirs()})', False
+    if reason.startswith(("command hidden", "path hidden")):
+        return f'"{v.command}" on {where}, a {reason} (it cannot be checked before it runs)', True
+    if reason.startswith("runs"):
+        return f'"{v.command}" on {where} {reason}', False
+    return f'"{v.command}" on {where} ({reason})', True
+
+
+# ----------------------------------------------------------------------------------------------------------
+# paths
+
+
+def _real(path: str, cwd: str) -> str:
+    p = os.path.expanduser(path.replace("\\", "/"))
+    if not os.path.isabs(p):
+        p = os.path.join(cwd, p)
+    return os.path.realpath(os.path.normpath(p))
+
+
+def _inside(path: str, dirs: Iterable[str]) -> bool:
+    return any(path == d or path.startswith(d.rstrip("/") + "/") for d in dirs)
+
+
+__all__ = [
+    "POLICY_BLOCKED",
+    "Policy",
+    "PolicyBlocked",
+    "Refusal",
+    "check_code",
+    "check_do_file_path",
+    "enforce",
+]
