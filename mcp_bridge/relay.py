@@ -28,6 +28,9 @@ HEARTBEAT_PREFIX = "[stata-live]"
 # Upper bound of one notification's text. Clients cap an SSE event (the Python SDK at 1 MiB); even
 # if every character were escaped to 6 bytes of JSON this stays below that.
 MAX_MESSAGE_CHARS = 128 * 1024
+# Once the run is over, queued output gets this long to go out before the result is sent anyway
+# (a client that stopped reading must not hold the call open forever).
+FLUSH_TIMEOUT_S = 10.0
 
 
 class ProgressRelay:
@@ -70,6 +73,7 @@ class ProgressRelay:
         if exc is None:
             self._closing = True
             self._wake.set()
+            self._task_group.start_soon(self._flush_deadline)
         else:
             self._task_group.cancel_scope.cancel()
         return await self._task_group.__aexit__(exc_type, exc, tb)
@@ -92,7 +96,23 @@ class ProgressRelay:
         """Word heartbeats as waiting (e.g. for another run to finish) instead of running."""
         self._waiting_for = what
 
+    async def _flush_deadline(self) -> None:
+        await anyio.sleep(FLUSH_TIMEOUT_S)
+        log.warning("progress could not be flushed within %ss; sending the result anyway", FLUSH_TIMEOUT_S)
+        self._stop()
+
+    def _stop(self) -> None:
+        assert self._task_group is not None
+        self._task_group.cancel_scope.cancel()
+
     async def _send_loop(self) -> None:
+        try:
+            await self._relay()
+        finally:
+            if self._closing:
+                self._stop()  # ends the flush deadline too
+
+    async def _relay(self) -> None:
         while True:
             if not self._pending:
                 if self._closing:

@@ -81,3 +81,15 @@ async def test_heartbeats_fill_silences_and_count_up() -> None:
     async with ProgressRelay(report, heartbeat_s=0.01):
         await beats.wait()
     assert progress[:3] == [1.0, 2.0, 3.0]
+
+
+async def test_a_client_that_stops_reading_does_not_hold_the_result_forever(monkeypatch) -> None:
+    monkeypatch.setattr("mcp_bridge.relay.FLUSH_TIMEOUT_S", 0.05)
+    stuck = anyio.Event()
+
+    async def report(progress: float, total: float | None, message: str | None) -> None:
+        await stuck.wait()  # never set: the transport is wedged
+
+    async with ProgressRelay(report, heartbeat_s=3600) as relay:
+        relay.on_event(OutputText("lost"))
+    assert not stuck.is_set()
