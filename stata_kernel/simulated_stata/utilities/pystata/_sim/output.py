@@ -38,6 +38,7 @@ class OutputBuffer:
         self._size = 0
         self._fence = 0  # number of leading characters of the buffer the output thread may take
         self.backpressure = False  # set by the runtime while an output thread is draining
+        self.on_full: Callable[[], None] | None = None  # wakes the output thread early when producers wait
 
     def append(self, text: str) -> None:
         if not text:
@@ -66,6 +67,8 @@ class OutputBuffer:
         """Block a fast producer while the consumer is behind (bounded memory, like a real pipe)."""
         with self._cond:
             while self.backpressure and self._size > BACKPRESSURE_CHARS and not should_stop():
+                if self.on_full is not None:
+                    self.on_full()
                 self._cond.wait(0.005)
 
     def _joined(self) -> str:
@@ -172,15 +175,22 @@ class OutputThread(threading.Thread):
         self._buffer = buffer
         self._emitter = emitter
         self._interval = interval
-        self._stop_event = threading.Event()
+        self._wake = threading.Event()
+        self._stopping = False
         self._lock = threading.Lock()  # serialises printing between this thread and flush_now()
 
     def run(self) -> None:
         while True:
             self._tick()
-            if self._stop_event.wait(self._interval):
-                break
+            if self._wake.wait(self._interval):
+                self._wake.clear()
+                if self._stopping:
+                    break
         self._final()
+
+    def wake(self) -> None:
+        """Drain now instead of at the next tick (a producer is waiting for room)."""
+        self._wake.set()
 
     def _tick(self) -> None:
         with self._lock:
@@ -199,7 +209,8 @@ class OutputThread(threading.Thread):
 
     def stop(self) -> None:
         """Stop without waiting for the next tick; the thread prints its final pieces and exits."""
-        self._stop_event.set()
+        self._stopping = True
+        self._wake.set()
         self.join()
 
     def _final(self) -> None:

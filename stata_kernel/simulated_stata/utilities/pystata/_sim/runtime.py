@@ -166,6 +166,7 @@ class Runtime:
         interp.column = 0
         if thread is not None:
             self.buffer.backpressure = True
+            self.buffer.on_full = thread.wake
             thread.start()
         try:
             with interp.visibility(output=not quietly, errors=True):
@@ -185,6 +186,7 @@ class Runtime:
                 self.buffer.append(f"r({exc.rc});\n")
         finally:
             self.buffer.backpressure = False
+            self.buffer.on_full = None
             self.thread = None
             if thread is not None:
                 thread.stop()

@@ -35,12 +35,13 @@ def cmd_sim_flood(interp: Interpreter, args: str) -> None:
         raise StataError(198, "bytes() must be >= 0 and linelen() >= 16")
     rt = interp.runtime  # type: ignore[attr-defined]
     pad = "x" * (linelen - 14)  # "SEQ " + 8 digits + " " + pad + "\n" == linelen
+    template = "SEQ %08d " + pad + "\n"
     full_lines, rest = divmod(total, linelen)
     seq = 1
     while seq <= full_lines:
         interp.check_break()
         end = min(seq + _CHUNK_LINES, full_lines + 1)
-        interp.out("".join([f"SEQ {i:08d} {pad}\n" for i in range(seq, end)]))
+        interp.out("".join([template % i for i in range(seq, end)]))
         seq = end
         interp.sink.statement_boundary()
         rt.buffer.wait_for_room(rt._break_event.is_set)
