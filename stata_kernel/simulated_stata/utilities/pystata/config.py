@@ -94,6 +94,7 @@ def init(edition: str = "mp", splash: bool = True) -> None:
     from ._sim import runtime
 
     rt = runtime.create_runtime(stedition, lambda: stoutputf)
+    rt.streaming = stconfig["streamout"] == "on"
     stlib = rt.stlib
     sfiinitialized = True
     stinitialized = True
