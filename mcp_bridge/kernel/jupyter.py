@@ -173,6 +173,8 @@ class KernelChannels:
             store_history=not silent,
             user_expressions=dict(user_expressions or {}),
             allow_stdin=False,
+            # A failed agent run must not abort requests other clients (a notebook) queued meanwhile.
+            stop_on_error=False,
         )
         # Registered before any await: the readers cannot have seen a reply yet.
         self._pending[msg_id] = run
@@ -189,8 +191,11 @@ class KernelChannels:
                 msg = await channel.get_msg()
             except asyncio.CancelledError:
                 raise
+            except zmq.ContextTerminated:
+                return
             except Exception:
                 log.exception("could not read a kernel message")
+                await asyncio.sleep(0.1)  # back off rather than spin on a broken socket
                 continue
             try:
                 handle(msg)

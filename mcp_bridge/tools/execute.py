@@ -112,6 +112,9 @@ def build_result(
             else:
                 notes.append(f"Stata error r({rc}): {failure.message}" if rc is not None else failure.evalue)
                 error = {"kind": "stata", "message": failure.message}
+        elif execution.status == "aborted":
+            notes.append("The kernel skipped this code (status 'aborted'): an earlier request failed.")
+            error = {"kind": "kernel", "message": "aborted"}
         elif execution.status != "ok":
             notes.append(f"The kernel answered with status {execution.status!r}.")
             error = {"kind": "kernel", "message": f"status {execution.status}"}
