@@ -41,6 +41,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds of silence before a heartbeat progress message (default 5)")
     parser.add_argument("--max-code-bytes", type=int, default=DEFAULT_MAX_CODE_BYTES,
                         help="largest code accepted by stata_run, in UTF-8 bytes (default 1 MiB)")
+    agents = parser.add_argument_group("agent policy")
+    agents.add_argument("--policy", choices=["on", "off"], default="on",
+                        help="refuse agent-run code with shell escapes, file deletion, or writes/cd outside the "
+                        "allowed directories (default on)")
+    agents.add_argument("--allow-dir", action="append", default=[], metavar="DIR",
+                        help="directory where agent-run code may write, cd and run do-files from (repeatable; "
+                        "default: the working directory)")
+    agents.add_argument("--audit-log", default=None, metavar="PATH",
+                        help="append one JSON line per tool call to PATH ('auto': the user's state directory, "
+                        "e.g. ~/.local/state/stata-live/audit.jsonl); default off")
     parser.add_argument("--log-level", default="INFO", type=str.upper,
                         choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], help="stderr log level")
     return parser
@@ -74,4 +84,7 @@ def parse_config(argv: Sequence[str] | None = None, env: Mapping[str, str] | Non
         heartbeat_s=args.heartbeat,
         max_code_bytes=args.max_code_bytes,
         log_level=args.log_level,
+        policy=args.policy == "on",
+        allowed_dirs=tuple(os.path.realpath(os.path.expanduser(d)) for d in args.allow_dir),
+        audit_log=args.audit_log,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,8 +31,15 @@ class BridgeConfig:
     heartbeat_s: float = DEFAULT_HEARTBEAT_S
     max_code_bytes: int = DEFAULT_MAX_CODE_BYTES
     log_level: str = "INFO"
+    # Agent command policy (mcp_bridge.policy) and audit log (mcp_bridge.audit).
+    policy: bool = True
+    allowed_dirs: tuple[str, ...] = ()  # empty: the working directory
+    audit_log: str | None = None
 
     def __post_init__(self) -> None:
+        for directory in self.allowed_dirs:
+            if not os.path.isdir(directory):
+                raise ConfigError(f"--allow-dir {directory!r} is not an existing directory")
         if self.heartbeat_s <= 0:
             raise ConfigError("--heartbeat must be a positive number of seconds")
         if self.max_code_bytes <= 0:

@@ -8,6 +8,8 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
+from ..audit import audited
+from ..policy import Policy, check_do_file_path, enforce
 from .common import state_of
 from .execute import run_and_report
 from .validate import check_code, check_do_file, check_timeout, read_do_file
@@ -49,6 +51,7 @@ def register(server: MCPServer[Any]) -> None:
     server.add_tool(stata_run_file, description=RUN_FILE_DESCRIPTION, annotations=annotations)
 
 
+@audited("stata_run")
 async def stata_run(
     code: Annotated[str, Field(description="Stata code, e.g. 'sysuse auto, clear\\nregress price mpg'.")],
     ctx: Context[Any, Any],
@@ -57,10 +60,12 @@ async def stata_run(
     state = state_of(ctx)
     check_code(code, state.config.max_code_bytes)
     check_timeout(timeout_s)
+    enforce(Policy.from_config(state.config), code)
     first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
     return await run_and_report(state, ctx, code, label=first_line[:80], timeout_s=timeout_s)
 
 
+@audited("stata_run_file")
 async def stata_run_file(
     path: Annotated[str, Field(description="Path of the do-file, e.g. 'analysis/main.do'.")],
     ctx: Context[Any, Any],
@@ -68,7 +73,10 @@ async def stata_run_file(
 ) -> CallToolResult:
     state = state_of(ctx)
     check_timeout(timeout_s)
+    policy = Policy.from_config(state.config)
+    check_do_file_path(policy, path)
     resolved = check_do_file(path)
     code = read_do_file(resolved)
     check_code(code, state.config.max_code_bytes, source=f"The do-file {resolved}")
+    enforce(policy, code, source=str(resolved))
     return await run_and_report(state, ctx, code, label=f"do {resolved}", timeout_s=timeout_s)
