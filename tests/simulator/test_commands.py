@@ -46,12 +46,12 @@ def test_local_and_global_macros_expand(scenario: Scenario) -> None:
         'local name "world"\nglobal g = 2*21\nlocal i 2\nlocal j 3\nlocal k23 nested\n'
         """display "hello `name' $g ${g}x `k`i'`j'' `=1+1'\""""
     )
-    assert _text(scenario, code).endswith("hello world 42 42x nested 2\n\n")
+    assert _text(scenario, code).endswith("hello world 42 42x nested 2\n\n. \n")
 
 
 def test_local_increment_and_while_loop(scenario: Scenario) -> None:
     text = _text(scenario, "local i = 0\nwhile `i' < 3 {\n  local ++i\n  display `i'\n}")
-    assert text.endswith("1\n2\n3\n\n")
+    assert text.endswith("1\n2\n3\n\n. \n")
 
 
 def test_foreach_over_lists_numlists_and_varlists(scenario: Scenario) -> None:
@@ -65,7 +65,7 @@ def test_foreach_over_lists_numlists_and_varlists(scenario: Scenario) -> None:
 
 
 def test_forvalues_with_a_step(scenario: Scenario) -> None:
-    assert _text(scenario, "forvalues i = 10(-5)0 {\n  display `i'\n}").endswith("10\n5\n0\n\n")
+    assert _text(scenario, "forvalues i = 10(-5)0 {\n  display `i'\n}").endswith("10\n5\n0\n\n. \n")
 
 
 def test_if_else_blocks_choose_a_branch(scenario: Scenario) -> None:
@@ -75,7 +75,7 @@ def test_if_else_blocks_choose_a_branch(scenario: Scenario) -> None:
 
 def test_continue_break_leaves_the_loop(scenario: Scenario) -> None:
     text = _text(scenario, "forvalues i = 1/5 {\n  if `i' == 3 continue, break\n  display `i'\n}")
-    assert text.endswith("1\n2\n\n")
+    assert text.endswith("1\n2\n\n. \n")
 
 
 def test_sysuse_auto_loads_the_1978_data(scenario: Scenario) -> None:

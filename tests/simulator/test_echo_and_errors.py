@@ -18,12 +18,12 @@ def test_single_line_code_runs_without_echo(scenario: Scenario) -> None:
 
 def test_multiline_code_echoes_each_command_before_its_output(scenario: Scenario) -> None:
     out = scenario("RESULT.update(run('display 1\\nlocal x = 2\\ndisplay `x\\'+1'))")
-    assert _all(out.result) == ". display 1\n1\n\n. local x = 2\n\n. display `x'+1\n3\n\n"
+    assert _all(out.result) == ". display 1\n1\n\n. local x = 2\n\n. display `x'+1\n3\n\n. \n"
 
 
 def test_loop_body_is_echoed_as_numbered_lines_then_output(scenario: Scenario) -> None:
     out = scenario("RESULT.update(run('forvalues i = 1/3 {\\n    display `i\\'\\n}'))")
-    assert _all(out.result) == ". forvalues i = 1/3 {\n  2.     display `i'\n  3. }\n1\n2\n3\n\n"
+    assert _all(out.result) == ". forvalues i = 1/3 {\n  2.     display `i'\n  3. }\n1\n2\n3\n\n. \n"
 
 
 def test_nested_loops_number_every_body_line(scenario: Scenario) -> None:
@@ -31,13 +31,13 @@ def test_nested_loops_number_every_body_line(scenario: Scenario) -> None:
     out = scenario(f"RESULT.update(run({code!r}))")
     assert _all(out.result) == (
         ". forvalues i = 1(2)3 {\n  2.   foreach j in a b {\n  3.     display \"`i'`j'\"\n  4.   }\n  5. }\n"
-        "1a\n1b\n3a\n3b\n\n"
+        "1a\n1b\n3a\n3b\n\n. \n"
     )
 
 
 def test_continuation_lines_are_echoed_with_a_prompt(scenario: Scenario) -> None:
     out = scenario('RESULT.update(run(\'display "a" ///\\n  "b"\'))')
-    assert _all(out.result) == '. display "a" ///\n>   "b"\nab\n\n'
+    assert _all(out.result) == '. display "a" ///\n>   "b"\nab\n\n. \n'
 
 
 def test_block_comments_span_lines(scenario: Scenario) -> None:
@@ -45,6 +45,17 @@ def test_block_comments_span_lines(scenario: Scenario) -> None:
     text = _all(out.result)
     assert "\n2\n" in text and "\n3\n" in text
     assert out.result["error"] is None
+
+
+def test_single_line_code_rejects_do_file_comments(scenario: Scenario) -> None:
+    out = scenario("RESULT.update(run('// a note'))")
+    assert out.result["error"] == "/ is not a valid command name\nr(199);"
+
+
+def test_single_line_star_comment_is_accepted(scenario: Scenario) -> None:
+    out = scenario("RESULT.update(run('* a note'))")
+    assert out.result["error"] is None
+    assert _all(out.result) == ""
 
 
 def test_single_line_error_raises_message_and_return_code(scenario: Scenario) -> None:
@@ -97,7 +108,7 @@ def test_capture_swallows_the_error_and_sets_rc(scenario: Scenario) -> None:
     assert out.result["error"] is None
     text = _all(out.result)
     assert "unrecognized" not in text
-    assert "\n199\n" in text and text.rstrip().endswith("0")
+    assert "\n199\n" in text and text.endswith("\n0\n\n. \n")
 
 
 def test_capture_noisily_shows_the_error_but_continues(scenario: Scenario) -> None:

@@ -206,9 +206,12 @@ class Interpreter:
         try:
             self.exec_nodes(tree, echo=do_file)
         except ExitDo:
-            pass
+            return
         except LoopControl as exc:
             raise StataError(198, "continue may only be used within a loop") from exc
+        if do_file:
+            self.ensure_line_start()
+            self.out(". \n")  # the prompt Stata shows when it reaches the end of the do-file
 
     def exec_nodes(self, nodes: list[Node], echo: bool) -> None:
         last_if: bool | None = None

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import StataError
-
 _SPECIAL = re.compile(r'[/"`]')
 _DELIMIT_RE = re.compile(r"^\s*#d(?:e(?:l(?:i(?:m(?:i(?:t)?)?)?)?)?)?\b\s*(.*)$")
 
@@ -99,7 +97,15 @@ class _Scanner:
 
 
 def split_statements(code: str, do_file: bool) -> list[Stmt]:
-    """Turn code into statements. ``do_file`` enables ``#delimit`` (an error interactively)."""
+    """Turn code into statements.
+
+    Only do-files know ``//``, ``/* */``, ``///`` and ``#delimit``; interactively (single-line code) Stata
+    accepts just ``*`` comments, so ``display 1 // note`` or ``#delimit ;`` fail there, as with real pystata.
+    """
+    if not do_file:
+        line = code.strip()
+        text = "" if line.startswith("*") else line
+        return [Stmt(text=text, lines=[line], lineno=1)] if line else []
     lines = code.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     while lines and not lines[-1].strip():
         lines.pop()
@@ -113,15 +119,9 @@ def split_statements(code: str, do_file: bool) -> list[Stmt]:
         if pending is None and scanner.comment_depth == 0:
             m = _DELIMIT_RE.match(raw)
             if m:
-                if not do_file:
-                    raise StataError(199, "#delimit only allowed in do-files")
                 arg = m.group(1).strip().rstrip(";").strip() if delim == ";" else m.group(1).strip()
-                if arg == ";":
-                    delim = ";"
-                elif arg in ("cr", ""):
-                    delim = "cr"
-                else:
-                    raise StataError(198, f"{arg} invalid delimiter")
+                # Stata treats anything other than `cr` (or nothing) as `;`.
+                delim = "cr" if arg in ("cr", "") else ";"
                 stmts.append(Stmt(text="", lines=[raw], lineno=idx, delimit=delim))
                 continue
         if pending is None:

@@ -42,14 +42,14 @@ class Registry:
         return sorted(self._commands)
 
 
-_CMD_RE = re.compile(r"^\s*([A-Za-z_#][A-Za-z0-9_]*)(.*)$", re.S)
+_CMD_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.S)
 
 
 def split_command(text: str) -> tuple[str, str]:
     m = _CMD_RE.match(text)
     if m is None:
-        word = text.split()[0] if text.split() else text
-        raise StataError(199, f"command {word} is unrecognized")
+        # Stata: `// x` -> "/ is not a valid command name", `#delimit ;` typed interactively -> "# ..."
+        raise StataError(199, f"{text.strip()[:1]} is not a valid command name")
     return m.group(1), m.group(2)
 
 

@@ -161,7 +161,8 @@ class Runtime:
         thread = OutputThread(self.buffer, self.emitter, tick_interval()) if self.streaming else None
         self.thread = thread
         error: StataError | None = None
-        multi = len(cmd.strip("\r\n").splitlines()) > 1
+        cmd = cmd.strip()  # pystata trims the code before deciding single- vs multi-line
+        multi = len(cmd.splitlines()) > 1
         interp = self.interp
         interp.column = 0
         if thread is not None:
@@ -171,7 +172,7 @@ class Runtime:
         try:
             with interp.visibility(output=not quietly, errors=True):
                 if not multi and echo:
-                    interp.out(". " + cmd.strip("\r\n") + "\n")
+                    interp.out(". " + cmd + "\n")
                 try:
                     interp.run_code(cmd, do_file=multi)
                 except RecursionError:
