@@ -1,0 +1,1 @@
+"""Reference implementations measured next to stata-live: floor and echo kernels, the seed MCP server."""

@@ -1,0 +1,148 @@
+"""MCP servers under test (the bridge, the seed baseline) and the official SDK client talking to them.
+
+stdio: the SDK client spawns the server; its pid is found among our descendants. Streamable HTTP:
+we spawn the server on a free port and read its URL from the ``listening on`` line on stderr.
+Progress arrival times are ``time.time_ns()`` taken in the client's progress callback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import threading
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+from .paths import PYTHON, REPO
+from .procs import find_descendant
+
+HEARTBEAT_PREFIX = "[stata-live]"
+
+
+@dataclass
+class Server:
+    """How to start one MCP server: argv after the interpreter, and whether it speaks HTTP."""
+
+    label: str
+    args: Sequence[str]
+    needle: str  # identifies its process among our descendants
+
+
+def bridge(transport: str) -> Server:
+    args = ["-m", "mcp_bridge", "--heartbeat", "3600", "--log-level", "WARNING"]
+    if transport == "http":
+        args += ["--transport", "http", "--port", "0"]
+    return Server(f"stata-live bridge ({transport})", args, "mcp_bridge")
+
+
+def seed() -> Server:
+    return Server("seed baseline (progress at return)", [str(REPO / "bench" / "baselines" / "seed_server.py")],
+                  "seed_server.py")
+
+
+@dataclass
+class Call:
+    """One tools/call as the client saw it."""
+
+    sent_ns: int
+    done_ns: int = 0
+    progress: list[tuple[int, str]] = field(default_factory=list)  # (arrival time_ns, message)
+    heartbeats: int = 0
+    is_error: bool = False
+    result_text: str = ""
+
+    @property
+    def text(self) -> str:
+        return "".join(m for _, m in self.progress)
+
+    @property
+    def seconds(self) -> float:
+        return (self.done_ns - self.sent_ns) / 1e9
+
+    def cumulative_arrivals(self) -> list[tuple[int, int]]:
+        total = 0
+        out = []
+        for t, message in self.progress:
+            total += len(message)
+            out.append((t, total))
+        return out
+
+
+@dataclass
+class Connection:
+    client: Client
+    pid: int | None
+    started_ns: int
+
+    async def call(self, code: str, timeout: float = 600) -> Call:
+        call = Call(sent_ns=time.time_ns())
+
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            now = time.time_ns()
+            if message and message.startswith(HEARTBEAT_PREFIX):
+                call.heartbeats += 1
+            elif message:
+                call.progress.append((now, message))
+
+        result = await self.client.call_tool("stata_run", {"code": code}, read_timeout_seconds=timeout,
+                                             progress_callback=on_progress)
+        call.done_ns = time.time_ns()
+        call.is_error = bool(result.is_error)
+        call.result_text = "".join(getattr(block, "text", "") for block in result.content)
+        return call
+
+
+@asynccontextmanager
+async def connect(server: Server, transport: str, env: Mapping[str, str], cwd: Path) -> AsyncIterator[Connection]:
+    started = time.time_ns()
+    if transport == "stdio":
+        params = StdioServerParameters(command=PYTHON, args=list(server.args), env=dict(env), cwd=str(cwd))
+        async with Client(params, read_timeout_seconds=600) as client:
+            yield Connection(client, find_descendant(os.getpid(), server.needle), started)
+        return
+    async with _http_server(server, env, cwd) as (url, pid), \
+            Client(streamable_http_client(url), read_timeout_seconds=600) as client:
+        yield Connection(client, pid, started)
+
+
+@asynccontextmanager
+async def _http_server(server: Server, env: Mapping[str, str], cwd: Path) -> AsyncIterator[tuple[str, int]]:
+    process = subprocess.Popen([PYTHON, *server.args], env=dict(env), cwd=str(cwd), stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    found = threading.Event()
+    url: list[str] = []
+
+    def watch() -> None:  # learn the URL, then keep draining the log so the server never blocks on it
+        assert process.stderr is not None
+        for line in process.stderr:
+            match = re.search(r"listening on (\S+)", line)
+            if match and not url:
+                url.append(match.group(1))
+                found.set()
+        found.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        await anyio.to_thread.run_sync(found.wait, 120)
+        if not url:
+            raise RuntimeError(f"{server.label} did not start (exit code {process.poll()})")
+        yield url[0], process.pid
+    finally:
+        process.terminate()
+        try:
+            await anyio.to_thread.run_sync(process.wait, 20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run_async(fn: Any, *args: Any) -> Any:
+    return anyio.run(fn, *args)

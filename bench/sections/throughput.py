@@ -1,0 +1,69 @@
+"""Section 2: 1/10/50 MB of sequence-marked output through the kernel and through the bridge (stdio).
+
+MB/s is flood bytes over the time from request to the end of the run as the client sees it. Bytes
+lost are checked against the exact text ``_sim_flood`` writes. RSS growth = peak VmRSS during the
+run minus VmRSS before it, sampled every 20 ms from /proc.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import peers
+from ..context import BenchContext, say
+from ..kernelclient import KernelSession
+from ..mcpclient import bridge, connect, run_async
+from ..procs import PeakRss, find_descendant
+from ..workloads import flood, flood_bytes_lost
+
+MB = 1_000_000
+
+
+def _sizes(ctx: BenchContext) -> list[int]:
+    return [1] if ctx.smoke else [1, 10, 50]
+
+
+def _kernel(ctx: BenchContext) -> list[dict[str, Any]]:
+    rows = []
+    with KernelSession(peers.ours(), ctx.path("kernels-flood"), ctx.env(), ctx.code_root) as session:
+        session.run("display 1")
+        assert session.pid is not None
+        for mb in _sizes(ctx):
+            say(f"throughput: kernel, {mb} MB")
+            with PeakRss(session.pid) as rss:
+                cell = session.run(flood(mb * MB), timeout=600)
+            rows.append({
+                "mb": mb, "seconds": round(cell.seconds, 3), "mb_per_s": round(mb / cell.seconds, 1),
+                "messages": len(cell.streams), "messages_per_s": round(len(cell.streams) / cell.seconds, 1),
+                "bytes_lost": flood_bytes_lost(cell.text, mb * MB), "kernel_rss_growth_mb": rss.growth,
+                "status": cell.status,
+            })
+    return rows
+
+
+async def _mcp(ctx: BenchContext) -> list[dict[str, Any]]:
+    rows = []
+    async with connect(bridge("stdio"), "stdio", ctx.env(), ctx.code_root) as conn:
+        await conn.call("display 1")
+        if conn.pid is None:
+            raise RuntimeError("could not find the bridge process")
+        kernel_pid = find_descendant(conn.pid, "stata_kernel")
+        if kernel_pid is None:
+            raise RuntimeError("could not find the bridge's kernel process")
+        for mb in _sizes(ctx):
+            say(f"throughput: MCP stdio, {mb} MB")
+            with PeakRss(conn.pid) as bridge_rss, PeakRss(kernel_pid) as kernel_rss:
+                call = await conn.call(flood(mb * MB))
+            n = len(call.progress)
+            rows.append({
+                "mb": mb, "seconds": round(call.seconds, 3), "mb_per_s": round(mb / call.seconds, 1),
+                "notifications": n, "notifications_per_s": round(n / call.seconds, 1),
+                "bytes_lost": flood_bytes_lost(call.text, mb * MB),
+                "bridge_rss_growth_mb": bridge_rss.growth, "kernel_rss_growth_mb": kernel_rss.growth,
+                "is_error": call.is_error,
+            })
+    return rows
+
+
+def run(ctx: BenchContext) -> dict[str, Any]:
+    return {"kernel": _kernel(ctx), "mcp_stdio": run_async(_mcp, ctx)}
