@@ -24,6 +24,10 @@ log = logging.getLogger("mcp_bridge")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] in (["install"], ["doctor"]):  # setup subcommands (mcp_bridge.clients / .doctor)
+        module = importlib.import_module(f"mcp_bridge.{'clients' if args[0] == 'install' else 'doctor'}")
+        return int(module.main(args[1:]))
     try:
         config = parse_config(argv)
         if config.server is not None:
