@@ -19,7 +19,7 @@ def make_kernel(
 ) -> KernelConnection:
     """Build (not start) the connection: remote server, attached local kernel, or an owned one."""
     if server is not None:
-        connect_server_kernel(server)
+        return connect_server_kernel(server)
     if connection_file is not None:
         return AttachedKernel(connection_file)
     return OwnedKernel(kernel_name, env=dict(os.environ if env is None else env))
