@@ -78,15 +78,16 @@ class ServerAPI:
     def __init__(self, url: str, token: str | None) -> None:
         self.url = url.rstrip("/")
         self.token = token
-        headers = {"Authorization": f"token {token}"} if token else {}
-        self._http = httpx.AsyncClient(base_url=self.url, headers=headers, timeout=REST_TIMEOUT)
+        self._http: httpx.AsyncClient | None = None  # made on first use: no side effects when built
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"token {self.token}"} if self.token else {}
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
     async def get_kernel(self, kernel_id: str) -> dict[str, Any] | None:
         """The kernel's model (``execution_state``, ``connections``...), or None when it is gone."""
@@ -131,8 +132,15 @@ class ServerAPI:
         missing_ok: bool = False,
         timeout: float = REST_TIMEOUT,
     ) -> httpx.Response | None:
+        if self._http is None:
+            self._http = httpx.AsyncClient(base_url=self.url, headers=self.headers, timeout=REST_TIMEOUT)
         try:
-            response = await self._http.request(method, path, json=json, timeout=timeout)
+            try:
+                response = await self._http.request(method, path, json=json, timeout=timeout)
+            except (httpx.ConnectError, httpx.RemoteProtocolError):
+                # Once more on a fresh connection: a pooled keep-alive one may have died with the
+                # network (the websocket reconnects the same way). A refused connect never ran.
+                response = await self._http.request(method, path, json=json, timeout=timeout)
         except httpx.TimeoutException as exc:
             raise KernelUnavailable(
                 f"The Jupyter Server at {self.url} did not answer {method} {path} in time."

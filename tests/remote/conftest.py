@@ -1,0 +1,55 @@
+"""Remote-kernel tests: a real ``jupyter server`` with the stata-live kernelspec, bridges over MCP.
+
+The bridge processes get no ``STATA_DIR`` and no local kernelspec: everything Stata lives behind
+the server, as on a department machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.bridge.helpers import simulator_env
+
+from .servers import JupyterServer
+
+TOKEN = "remote-test-token"
+# Raised so that a flood reaches the bridge whole (see docs/deployment.md).
+NO_RATE_LIMIT = "--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1e10"
+
+
+@pytest.fixture(scope="session")
+def jupyter_server(tmp_path_factory: pytest.TempPathFactory, sim_dir: str) -> Iterator[JupyterServer]:
+    server = JupyterServer(tmp_path_factory.mktemp("server"), sim_dir, TOKEN, NO_RATE_LIMIT)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def remote_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The bridge's environment: no Stata, no kernelspec, no Jupyter token in the environment."""
+    env = {k: v for k, v in simulator_env().items() if not k.startswith(("STATA_", "JUPYTER"))}
+    env["JUPYTER_PATH"] = str(tmp_path_factory.mktemp("empty-jupyter-path"))
+    env["HOME"] = str(tmp_path_factory.mktemp("bridge-home"))
+    return env
+
+
+@pytest.fixture
+def server_kernel(jupyter_server: JupyterServer) -> Iterator[str]:
+    """A kernel the test starts on the server (as a notebook would); shut down afterwards."""
+    response = jupyter_server.api("POST", "/api/kernels", json={"name": "stata-live"})
+    response.raise_for_status()
+    kernel_id = str(response.json()["id"])
+    try:
+        yield kernel_id
+    finally:
+        jupyter_server.api("DELETE", f"/api/kernels/{kernel_id}")
+
+
+@pytest.fixture
+def work_dir(tmp_path: Path) -> Path:
+    return tmp_path

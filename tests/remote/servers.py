@@ -1,0 +1,233 @@
+"""A real Jupyter Server for the tests, and a TCP proxy that can cut its connections.
+
+The server runs as a subprocess on a free loopback port with a token, the stata-live kernelspec in a
+temporary prefix (``JUPYTER_PATH``) and ``STATA_DIR`` pointing at the simulated Stata in its
+environment: kernels inherit it, the bridge never sees it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import selectors
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.bridge.helpers import ROOT
+
+KERNEL_NAME = "stata-live"
+_RUNNING_AT = re.compile(r"(http://127\.0\.0\.1:(\d+))/")
+
+
+def write_kernelspec(data_dir: Path, name: str = KERNEL_NAME) -> None:
+    """The shipped kernelspec, with this interpreter as argv[0] (the kernel needs our venv)."""
+    spec_dir = data_dir / "kernels" / name
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = json.loads((ROOT / "stata_kernel" / "kernelspec" / "kernel.json").read_text())
+    spec["argv"] = [sys.executable, *spec["argv"][1:]]
+    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+
+
+class JupyterServer:
+    """``jupyter server`` on 127.0.0.1 with a token; ``stop()`` shuts it and its kernels down."""
+
+    def __init__(
+        self, root: Path, stata_dir: str, token: str, *extra: str, env: dict[str, str] | None = None
+    ) -> None:
+        self.token = token
+        self.lines: list[str] = []
+        data = root / "share" / "jupyter"
+        write_kernelspec(data)
+        extra_env = env
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "STATA_"))}
+        env.update({
+            "JUPYTER_PATH": str(data),
+            "JUPYTER_CONFIG_DIR": str(root / "config"),
+            "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+            "JUPYTER_DATA_DIR": str(root / "data"),
+            "HOME": str(root),
+            "STATA_DIR": stata_dir,
+        })
+        env.update(extra_env or {})
+        work = root / "work"
+        work.mkdir(exist_ok=True)
+        self._found = threading.Event()
+        self.url = ""
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
+             "--ServerApp.port=0", f"--ServerApp.root_dir={work}", f"--IdentityProvider.token={token}",
+             "--ServerApp.shutdown_no_activity_timeout=0", "--allow-root", *extra],
+            env=env, cwd=str(work), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True,
+        )
+        threading.Thread(target=self._drain, daemon=True).start()
+        if not self._found.wait(60) or not self.url:
+            self.stop()
+            raise RuntimeError("jupyter server did not start:\n" + "".join(self.lines))
+
+    def _drain(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line)
+            match = _RUNNING_AT.search(line)
+            if match and not self.url:
+                self.url = match.group(1)
+                self._found.set()
+        self._found.set()
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def api(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        headers = {"Authorization": f"token {self.token}"}
+        return httpx.request(method, self.url + path, headers=headers, timeout=30, **kw)
+
+    def kernels(self) -> list[dict[str, Any]]:
+        response = self.api("GET", "/api/kernels")
+        response.raise_for_status()
+        return list(response.json())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+class DropProxy:
+    """Forwards 127.0.0.1:port to a target port; ``drop()`` cuts every open connection at once.
+
+    That is what a flaky network does to the bridge's websocket: the bridge must reconnect by
+    itself. ``hold()`` makes new connections wait (refused by closing them) until ``release()``.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self._target = target_port
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.setblocking(False)
+        self.port = self._listener.getsockname()[1]
+        self._lock = threading.Lock()
+        self._pairs: dict[socket.socket, socket.socket] = {}
+        self._held = False
+        self.accepted = 0
+        self._accepted_changed = threading.Condition(self._lock)
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._listener, selectors.EVENT_READ)
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._selector.register(self._wake_r, selectors.EVENT_READ)
+        self._commands: list[str] = []
+        self._running = True
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def drop(self) -> None:
+        self._command("drop")
+
+    def hold(self) -> None:
+        with self._lock:
+            self._held = True
+
+    def release(self) -> None:
+        with self._lock:
+            self._held = False
+
+    def wait_accepted(self, count: int, timeout: float = 60) -> bool:
+        """Wait until at least ``count`` connections were accepted (and forwarded) in total."""
+        with self._accepted_changed:
+            return self._accepted_changed.wait_for(lambda: self.accepted >= count, timeout)
+
+    def close(self) -> None:
+        self._running = False
+        self._command("stop")
+        self._thread.join(10)
+
+    def _command(self, command: str) -> None:
+        with self._lock:
+            self._commands.append(command)
+        self._wake_w.send(b"x")
+
+    def _loop(self) -> None:
+        while self._running:
+            for key, _ in self._selector.select():
+                sock = key.fileobj
+                if sock is self._listener:
+                    self._accept()
+                elif sock is self._wake_r:
+                    self._wake_r.recv(4096)
+                    with self._lock:
+                        commands, self._commands = self._commands, []
+                    if commands:
+                        self._close_all()
+                else:
+                    self._pump(sock)  # type: ignore[arg-type]
+        self._close_all()
+        self._selector.close()
+        self._listener.close()
+
+    def _accept(self) -> None:
+        try:
+            client, _ = self._listener.accept()
+        except BlockingIOError:
+            return
+        with self._lock:
+            held = self._held
+        if held:
+            client.close()
+            return
+        upstream = socket.create_connection(("127.0.0.1", self._target))
+        for sock in (client, upstream):
+            sock.setblocking(False)
+            self._selector.register(sock, selectors.EVENT_READ)
+        self._pairs[client] = upstream
+        self._pairs[upstream] = client
+        with self._accepted_changed:
+            self.accepted += 1
+            self._accepted_changed.notify_all()
+
+    def _pump(self, sock: socket.socket) -> None:
+        peer = self._pairs.get(sock)
+        try:
+            data = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data or peer is None:
+            self._close_pair(sock)
+            return
+        try:
+            peer.setblocking(True)
+            peer.sendall(data)
+            peer.setblocking(False)
+        except OSError:
+            self._close_pair(sock)
+
+    def _close_pair(self, sock: socket.socket) -> None:
+        peer = self._pairs.pop(sock, None)
+        for each in (sock, peer):
+            if each is None:
+                continue
+            self._pairs.pop(each, None)
+            with contextlib.suppress(KeyError, ValueError):
+                self._selector.unregister(each)
+            each.close()
+
+    def _close_all(self) -> None:
+        for sock in list(self._pairs):
+            self._close_pair(sock)

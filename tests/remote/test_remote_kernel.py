@@ -1,0 +1,104 @@
+"""The bridge on a kernel of a real Jupyter Server: it streams, breaks and restarts as with a local one."""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+
+from tests.bridge.helpers import ProgressLog, stdio_client, text_of
+from tests.bridge.test_streaming import SCRIPT, assert_streamed
+
+from .conftest import TOKEN
+from .servers import JupyterServer
+
+LONG_LOOP = """\
+forvalues i = 1/200 {
+    display "tick `i'"
+    sleep 100
+}
+"""
+
+
+def server_args(server: JupyterServer, *more: str, url: str | None = None) -> tuple[str, ...]:
+    return ("--server-url", url or server.url, "--token", TOKEN, "--heartbeat", "0.5", *more)
+
+
+async def test_progress_streams_during_the_run_with_no_local_stata(
+    jupyter_server: JupyterServer, remote_env: dict[str, str]
+) -> None:
+    assert "STATA_DIR" not in remote_env
+    async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
+        progress = ProgressLog()
+        result = await client.call_tool("stata_run", {"code": SCRIPT}, progress_callback=progress)
+        result_at = time.monotonic() - progress.start
+    assert not result.is_error, text_of(result)
+    assert_streamed(progress, result_at, text_of(result))
+
+
+async def test_stata_errors_keep_their_return_code(
+    jupyter_server: JupyterServer, remote_env: dict[str, str]
+) -> None:
+    async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
+        result = await client.call_tool("stata_run", {"code": "this_is_not_a_command"})
+    assert result.is_error
+    assert result.structured_content["rc"] == 199, text_of(result)
+
+
+async def test_stata_interrupt_breaks_a_run_on_the_server(
+    jupyter_server: JupyterServer, remote_env: dict[str, str]
+) -> None:
+    async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
+        progress = ProgressLog()
+        results = {}
+        async with anyio.create_task_group() as tg:
+            async def run() -> None:
+                results["run"] = await client.call_tool("stata_run", {"code": LONG_LOOP},
+                                                        progress_callback=progress)
+
+            tg.start_soon(run)
+            await progress.wait_for_text("tick 2")
+            results["interrupt"] = await client.call_tool("stata_interrupt", {})
+        after = await client.call_tool("stata_run", {"code": 'display "still usable"'})
+    run_result = results["run"]
+    assert run_result.is_error and run_result.structured_content["rc"] == 1
+    assert "--Break--" in text_of(run_result) and "tick 200" not in text_of(run_result)
+    assert "Interrupted" in text_of(results["interrupt"])
+    assert "still usable" in text_of(after) and not after.is_error
+
+
+async def test_timeout_interrupts_the_remote_run(jupyter_server: JupyterServer, remote_env: dict[str, str]) -> None:
+    async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
+        result = await client.call_tool("stata_run", {"code": LONG_LOOP, "timeout_s": 0.5})
+    assert result.is_error and result.structured_content["rc"] == 1
+    assert "time limit" in text_of(result) and "tick 200" not in text_of(result)
+
+
+async def test_restart_gives_a_fresh_session_and_close_shuts_the_kernel_down(
+    jupyter_server: JupyterServer, remote_env: dict[str, str]
+) -> None:
+    before = {k["id"] for k in jupyter_server.kernels()}
+    async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
+        await client.call_tool("stata_run", {"code": "global kept 42"})
+        mine = {k["id"] for k in jupyter_server.kernels()} - before
+        assert len(mine) == 1
+        restarted = await client.call_tool("stata_restart", {})
+        after = await client.call_tool("stata_run", {"code": 'display "kept=[$kept]"'})
+        # Same kernel id: the server restarted it in place.
+        assert {k["id"] for k in jupyter_server.kernels()} - before == mine
+    assert not restarted.is_error, text_of(restarted)
+    assert "kept=[]" in text_of(after), text_of(after)
+    assert not mine & {k["id"] for k in jupyter_server.kernels()}
+
+
+async def test_a_flood_arrives_whole_with_the_rate_limit_raised(
+    jupyter_server: JupyterServer, remote_env: dict[str, str]
+) -> None:
+    async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
+        progress = ProgressLog()
+        result = await client.call_tool(
+            "stata_run", {"code": "_sim_flood, bytes(2000000) linelen(100)"}, progress_callback=progress
+        )
+    assert not result.is_error, text_of(result)
+    seqs = [int(line.split()[1]) for line in progress.text.splitlines() if line.startswith("SEQ ")]
+    assert seqs == list(range(1, 20001))
