@@ -5,27 +5,47 @@ No pystata here (that is ``engine.pystata_backend``); no Jupyter names below thi
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import signal
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ipykernel.kernelbase import Kernel
 from traitlets import Integer, Unicode
 
-from . import DISPLAY_NAME, __version__
+from . import DISPLAY_NAME, __version__, magics
+from .completion import NameCache, complete, might_touch_macros
+from .echo import EchoFilter, PromptTrimmer
+from .engine import Engine
 from .engine.factory import engine_for
 from .errors import StataError, StataLiveError
-from .graphs import ExportedGraph, GraphExporter, might_make_graphs
+from .graphs import ExportedGraph, GraphExporter, media_type, might_make_graphs
+from .help_lookup import HelpCache
 from .session import StataSession
+from .settings import KernelSettings
 from .streaming import Coalescer
-from .syntax import is_complete, translate_delimit
+from .syntax import command_at, is_complete, resolve_command, scan, translate_delimit, word_at
+
+T = TypeVar("T")
 
 # Requests answered at once even while a cell runs: they never wait on Stata.
 _CONCURRENT_REQUESTS = frozenset({"is_complete_request", "kernel_info_request", "complete_request",
                                   "inspect_request"})
 _TAIL_CHARS = 4096
+# Completion while idle may refresh stale names on the (idle) worker, but never waits longer than this.
+_IDLE_REFRESH_TIMEOUT = 0.5
+
+
+def _as_interactive_line(code: str) -> str:
+    """pystata runs one-line code like Stata's Command window, where ``//``, ``/* */`` and ``///``
+    are errors; a one-line cell is written like a do-file line, so drop its comments ('' if only one)."""
+    if "/" not in code:
+        return code
+    commands = [s.text.strip() for s in scan(code, "cr").statements if s.kind == "command"]
+    return " ".join(c for c in commands if c)
 
 
 class InvalidCode(StataLiveError):
@@ -41,14 +61,50 @@ class _RunOutput:
         self._lock = threading.Lock()
 
     def write(self, text: str) -> None:
+        self.remember(text)
+        self.forward(text)
+
+    def remember(self, text: str) -> None:
         with self._lock:
             self._tail = (self._tail + text)[-_TAIL_CHARS:]
+
+    def forward(self, text: str) -> None:
         if self._coalescer is not None:
             self._coalescer.write(text)
 
     @property
     def tail(self) -> str:
         return self._tail
+
+
+class _Execution:
+    """One execute request: where its output goes, and what magics may do (a :class:`magics.MagicHost`)."""
+
+    def __init__(self, kernel: StataKernel, parent: dict[str, Any], silent: bool) -> None:
+        self.kernel = kernel
+        self.parent = parent
+        self.silent = silent
+        self.output = _RunOutput(None if silent else kernel._send_stream(parent))
+
+    @property
+    def settings(self) -> KernelSettings:
+        return self.kernel.settings
+
+    async def run_code(self, code: str, *, quietly: bool = False, echo: bool | None = None) -> None:
+        await self.kernel._run_stata(self, code, quietly=quietly, echo=echo)
+
+    async def on_worker(self, fn: Callable[[Engine], T]) -> T:
+        return await self.kernel.stata.call(fn)
+
+    def display(self, data: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
+        if not self.silent:
+            self.kernel._send_display(self.parent, data, metadata or {})
+
+    def print(self, text: str) -> None:
+        self.output.write(text)
+
+    def status_lines(self) -> list[str]:
+        return self.kernel._status_lines()
 
 
 class StataKernel(Kernel):
@@ -75,7 +131,13 @@ class StataKernel(Kernel):
         stata_dir, edition = self.stata_dir, self.stata_edition
         self.stata = StataSession(lambda: engine_for(stata_dir, edition))
         self.delimiter = "cr"
-        self.graphs = GraphExporter(width_px=self.graph_width)
+        self.settings = KernelSettings(graph_width=self.graph_width)
+        self.graphs = GraphExporter(self.settings)
+        self.names = NameCache()
+        self.help = HelpCache()
+        self._executing = False
+        self._concurrent_requests = 0  # > 0 while answering a request beside a running cell
+        self._refreshes: set[asyncio.Future[None]] = set()
 
     def start(self) -> None:
         super().start()
@@ -125,9 +187,11 @@ class StataKernel(Kernel):
             if header.get("msg_type") in _CONCURRENT_REQUESTS:
                 shell_parent = self.get_parent("shell")
                 shell_ident = self._get_shell_context_var(self._shell_parent_ident)
+                self._concurrent_requests += 1
                 try:
                     await self.dispatch_shell(msg, subshell_id=subshell_id, concurrent=True)
                 finally:
+                    self._concurrent_requests -= 1
                     self.set_parent(shell_ident, shell_parent, channel="shell")
                 return
         await super().shell_main(subshell_id, msg)
@@ -180,30 +244,62 @@ class StataKernel(Kernel):
         cell_meta: Any = None,
         cell_id: Any = None,
     ) -> dict[str, Any]:
-        parent = self.get_parent("shell")
-        coalescer = None if silent else self._send_stream(parent)
-        output = _RunOutput(coalescer)
+        run = _Execution(self, self.get_parent("shell"), silent)
+        self._executing = True
         try:
             self._check_code(code)
-            stata_code, delimiter_after = translate_delimit(code, self.delimiter)
-            if stata_code.strip():
-                graphs_wanted = might_make_graphs(stata_code) and not silent
-                if graphs_wanted:
-                    await self.stata.call(self.graphs.start_listing)
-                try:
-                    await self.stata.run(stata_code, output.write)
-                finally:
-                    self.delimiter = delimiter_after
-                    if graphs_wanted:
-                        await self._show_graphs(parent)
+            cell = magics.parse_cell(code)
+            for call in cell.line_magics:
+                await magics.run_line_magic(call, run)
+            if cell.cell_magic is not None:
+                await magics.run_cell_magic(cell.cell_magic, cell.code, run)
             else:
-                self.delimiter = delimiter_after
+                await run.run_code(cell.code)
         except (StataLiveError, ValueError) as exc:
-            reply = self._error_reply(parent, exc, output.tail, silent)
+            reply = self._error_reply(run.parent, exc, run.output.tail, silent)
         else:
             reply = {"status": "ok", "execution_count": self.execution_count, "payload": []}
+        finally:
+            self._executing = False
+        self._refresh_names_soon(code)
         reply["user_expressions"] = await self._user_expressions(user_expressions or {})
         return reply
+
+    async def _run_stata(self, run: _Execution, code: str, *, quietly: bool = False,
+                         echo: bool | None = None) -> None:
+        """Run Stata code of a cell: ``#delimit`` translation, streaming (echo filtered or not), graphs."""
+        stata_code, delimiter_after = translate_delimit(code, self.delimiter)
+        if not stata_code.strip():
+            self.delimiter = delimiter_after
+            return
+        keep_echo = self.settings.echo if echo is None else echo
+        multi_line = len(stata_code.strip("\r\n").splitlines()) > 1  # only multi-line code is echoed
+        if not multi_line:
+            stata_code = _as_interactive_line(stata_code)
+            if not stata_code:
+                self.delimiter = delimiter_after
+                return
+        on_output: Callable[[str], None] = run.output.write
+        trimmer: EchoFilter | PromptTrimmer | None = None
+        if multi_line:
+            trimmer = PromptTrimmer(run.output.forward) if keep_echo else EchoFilter(run.output.forward)
+            filtered = trimmer
+
+            def on_output(text: str) -> None:
+                run.output.remember(text)
+                filtered.write(text)
+
+        graphs_wanted = not run.silent and might_make_graphs(stata_code)
+        if graphs_wanted:
+            await self.stata.call(self.graphs.start_listing)
+        try:
+            await self.stata.run(stata_code, on_output, quietly=quietly)
+        finally:
+            self.delimiter = delimiter_after
+            if trimmer is not None:
+                trimmer.finish()
+            if graphs_wanted:
+                await self._show_graphs(run.parent)
 
     async def _show_graphs(self, parent: dict[str, Any]) -> None:
         try:
@@ -215,17 +311,23 @@ class StataKernel(Kernel):
             self._publish_graph(parent, graph)
 
     def _publish_graph(self, parent: dict[str, Any], graph: ExportedGraph) -> None:
-        data: dict[str, Any] = {"text/plain": f"<Stata graph {graph.name}>"}
-        if graph.png is not None:
-            data["image/png"] = base64.b64encode(graph.png).decode("ascii")
-        if graph.svg is not None:
-            data["image/svg+xml"] = graph.svg
-        if graph.errors and graph.png is None and graph.svg is None:
-            text = f"Graph {graph.name} could not be exported: " + "; ".join(graph.errors)
-            self.session.send(self.iopub_socket, "stream", {"name": "stderr", "text": text + "\n"},
+        if graph.errors:
+            text = "".join(f"Graph {graph.name} could not be exported as {fmt}: {why}\n"
+                           for fmt, why in graph.errors.items())
+            self.session.send(self.iopub_socket, "stream", {"name": "stderr", "text": text},
                               parent=parent, ident=self._topic("stream"))
+        if not graph.images:
             return
-        content = {"data": data, "metadata": {"stata_graph": graph.name}, "transient": {}}
+        data: dict[str, Any] = {"text/plain": f"<Stata graph {graph.name}>"}
+        for fmt, content in graph.images.items():
+            if fmt == "svg":
+                data[media_type(fmt)] = content.decode("utf-8", "replace")
+            else:
+                data[media_type(fmt)] = base64.b64encode(content).decode("ascii")
+        self._send_display(parent, data, {"stata_graph": graph.name})
+
+    def _send_display(self, parent: dict[str, Any], data: dict[str, Any], metadata: dict[str, Any]) -> None:
+        content = {"data": data, "metadata": metadata, "transient": {}}
         self.session.send(self.iopub_socket, "display_data", content, parent=parent,
                           ident=self._topic("display_data"))
 
@@ -271,6 +373,110 @@ class StataKernel(Kernel):
         self.log.info("SIGINT: %s", "break sent to Stata" if sent else "nothing to break")
 
     # --------------------------------------------------------------------------- other requests
+
+    @property
+    def _busy(self) -> bool:
+        """A cell is executing: the Stata worker must not be asked for anything that could wait on it."""
+        return self._executing or self._concurrent_requests > 0
+
+    def _refresh_names_soon(self, code: str) -> None:
+        """After a cell, reread variable names (sfi only) on the worker without delaying the reply;
+        macro names (a ``macro dir`` round trip) only when the cell may have changed them."""
+        macros = might_touch_macros(code)
+        self.names.mark_stale(macros=True)
+        if self.stata.info is None:
+            return
+        future = asyncio.ensure_future(self._refresh_names(macros=macros))
+        self._refreshes.add(future)
+        future.add_done_callback(self._refreshes.discard)
+
+    async def _refresh_names(self, *, macros: bool) -> None:
+        try:
+            await self.stata.call(lambda engine: self.names.refresh(engine, macros=macros))
+        except (StataLiveError, RuntimeError) as exc:
+            self.log.debug("refreshing completion names failed: %s", exc)
+
+    async def do_complete(self, code: str, cursor_pos: int) -> dict[str, Any]:  # type: ignore[override]
+        """Complete from cached names; only when no cell runs may stale names be reread first."""
+        if not self._busy and self.names.stale and self.stata.info is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._refresh_names(macros=self.names.macros_stale),
+                                       _IDLE_REFRESH_TIMEOUT)
+        found = complete(code, cursor_pos, self.delimiter, self.names, magics.magic_names())
+        types = [{"start": found.start, "end": found.end, "text": m, "type": found.kind} for m in found.matches]
+        return {
+            "status": "ok",
+            "matches": found.matches,
+            "cursor_start": found.start,
+            "cursor_end": found.end,
+            "metadata": {"_jupyter_types_experimental": types},
+        }
+
+    def _inspect_topic(self, code: str, cursor_pos: int) -> tuple[str, bool] | None:
+        """(topic, is_magic) for the cursor: the command word under it, else its statement's command."""
+        line_start = code.rfind("\n", 0, cursor_pos) + 1
+        line = code[line_start:].split("\n", 1)[0]
+        if line.lstrip().startswith("%"):
+            name = line.lstrip().lstrip("%").split(None, 1)
+            return (name[0], True) if name else None
+        word = word_at(code, cursor_pos)
+        resolved = resolve_command(word) if word else None
+        if resolved:
+            return resolved, False
+        command = command_at(code, cursor_pos, self.delimiter)
+        if command:
+            return command, False
+        return (word, False) if word else None
+
+    async def do_inspect(  # type: ignore[override]
+        self, code: str, cursor_pos: int, detail_level: int = 0, omit_sections: Any = ()
+    ) -> dict[str, Any]:
+        """Stata's ``help`` text for the command at the cursor; while a cell runs, only cached help."""
+        not_found = {"status": "ok", "found": False, "data": {}, "metadata": {}}
+        target = self._inspect_topic(code, cursor_pos)
+        if target is None:
+            return not_found
+        topic, is_magic = target
+        if is_magic:
+            text = magics.magic_help(topic)
+        else:
+            entry = self.help.cached(topic)
+            if entry is None and self._busy:
+                text = (f"help {topic}: Stata is busy running a cell; "
+                        "ask again when it finishes (help text is cached after the first lookup).")
+            else:
+                if entry is None:
+                    try:
+                        entry = await self.stata.call(lambda engine: self.help.lookup(engine, topic))
+                    except (StataLiveError, RuntimeError) as exc:
+                        self.log.debug("help lookup failed: %s", exc)
+                        return not_found
+                text = entry.text
+        if not text:
+            return not_found
+        return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
+
+    def _status_lines(self) -> list[str]:
+        info = self.stata.info
+        if info is not None:
+            kind = "SIMULATED Stata (not a real Stata)" if info.simulated else "Stata"
+            stata = f"{kind} {info.version} {info.edition.upper()} at {info.stata_dir}".replace("  ", " ")
+        else:
+            reason = self.stata.unavailable_reason
+            stata = f"Stata unavailable: {reason}" if reason else "Stata is starting"
+        names = self.names
+        settings = ", ".join(f"{n}={self.settings.shown(n)}" for n in self.settings.names())
+        return [
+            f"{DISPLAY_NAME} {__version__}",
+            f"engine: {stata}",
+            f"#delimit: {'cr' if self.delimiter == 'cr' else ';'}",
+            f"runs: {self.stata.runs}, breaks sent: {self.stata.breaks_sent}, "
+            f"cells that listed graphs: {self.graphs.listings}",
+            f"working directory: {names.working_dir or '(unknown)'}",
+            f"variables in memory: {len(names.variables)}"
+            + (" (may be out of date)" if names.variables_stale else ""),
+            f"settings: {settings}",
+        ]
 
     async def do_is_complete(self, code: str) -> dict[str, Any]:  # type: ignore[override]
         status, indent = is_complete(code, self.delimiter)

@@ -76,3 +76,38 @@ class Engine(ABC):
     def data_rows(self, variables: list[str], start: int, stop: int) -> list[list[Any]]:
         """Values of ``variables`` for observations ``start`` (0-based) up to ``stop``."""
         raise NotImplementedError
+
+    # The methods below have portable defaults built on the ones above, so a new engine works at once;
+    # engines override them when Stata offers a cheaper path (the pystata engine reads them through sfi).
+
+    def capture(self, code: str) -> str:
+        """Run ``code`` and return its output instead of streaming it (help text, ``macro dir``...)."""
+        pieces: list[str] = []
+        self.run(code, pieces.append)
+        return "".join(pieces)
+
+    def variable_names(self) -> list[str]:
+        """Names of the variables in memory, in dataset order; called after every cell, so keep it cheap."""
+        return [v.name for v in self.dataset().variables]
+
+    def working_dir(self) -> str:
+        """Stata's current working directory (``cd`` in Stata may differ from the kernel's start dir)."""
+        return self.capture("pwd").strip()
+
+    def local_macro(self, name: str) -> str:
+        """The value of a local macro in Stata's top-level scope ('' when undefined)."""
+        raise NotImplementedError
+
+    def scalar_value(self, name: str) -> float | None:
+        """A numeric scalar, also ``c(name)``/``r(name)`` values; None when missing or undefined."""
+        raise NotImplementedError
+
+    def data_values(
+        self, variables: list[str], observations: list[int], *, value_labels: bool = False
+    ) -> list[list[Any]]:
+        """Values of ``variables`` at the given 0-based observations; missing values as ``None``.
+
+        With ``value_labels`` labelled numeric values come back as their label text, as Stata's browser
+        shows them.
+        """
+        raise NotImplementedError

@@ -138,6 +138,36 @@ class PystataEngine(Engine):
             raise RuntimeError("sfi is not available in this Stata installation")
         return str(self._sfi.Macro.getGlobal(name))
 
+    def _sfi_or_raise(self) -> ModuleType:
+        self._require()
+        if self._sfi is None:
+            raise RuntimeError("sfi is not available in this Stata installation")
+        return self._sfi
+
+    def variable_names(self) -> list[str]:
+        data = self._sfi_or_raise().Data
+        return [str(data.getVarName(i)) for i in range(int(data.getVarCount()))]
+
+    def working_dir(self) -> str:
+        toolkit = self._sfi_or_raise().SFIToolkit
+        return str(toolkit.getWorkingDir())
+
+    def local_macro(self, name: str) -> str:
+        return str(self._sfi_or_raise().Macro.getLocal(name) or "")
+
+    def scalar_value(self, name: str) -> float | None:
+        value = self._sfi_or_raise().Scalar.getValue(name)
+        return None if value is None else _plain(value)
+
+    def data_values(
+        self, variables: list[str], observations: list[int], *, value_labels: bool = False
+    ) -> list[list[Any]]:
+        if not observations or not variables:
+            return [[] for _ in observations]
+        data = self._sfi_or_raise().Data
+        rows = data.get(variables, observations, valuelabel=value_labels)
+        return [[_plain(v) for v in row] for row in rows]
+
     def dataset(self) -> DatasetInfo:
         self._require()
         if self._sfi is None:

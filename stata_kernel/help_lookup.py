@@ -1,0 +1,64 @@
+"""Help text for inspect requests (``?`` and Shift-Tab), from Stata's own ``help`` output, cached.
+
+Named ``help_lookup`` so it never shadows the standard library's ``inspect``. Lookups run on the Stata
+worker between cells; while a cell runs the kernel answers only from this cache (see :meth:`cached`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from .engine import Engine
+from .errors import StataError
+
+_TOPIC = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MAX_ENTRIES = 256
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    topic: str
+    text: str | None  # None: Stata has no help for this topic
+
+    @property
+    def found(self) -> bool:
+        return self.text is not None
+
+
+class HelpCache:
+    """Topic → help text (or "none"), least recently used dropped first."""
+
+    def __init__(self, max_entries: int = _MAX_ENTRIES) -> None:
+        self._entries: OrderedDict[str, HelpEntry] = OrderedDict()
+        self._max = max_entries
+        self._lock = threading.Lock()
+        self.lookups = 0
+
+    def cached(self, topic: str) -> HelpEntry | None:
+        with self._lock:
+            entry = self._entries.get(topic)
+            if entry is not None:
+                self._entries.move_to_end(topic)
+            return entry
+
+    def lookup(self, engine: Engine, topic: str) -> HelpEntry:
+        """Run ``help topic`` capturing its output; on the Stata worker thread only."""
+        entry = self.cached(topic)
+        if entry is not None:
+            return entry
+        if not _TOPIC.fullmatch(topic):
+            return HelpEntry(topic, None)
+        self.lookups += 1
+        try:
+            text: str | None = engine.capture(f"help {topic}").strip("\n")
+        except StataError:
+            text = None  # r(111): no help for this topic
+        entry = HelpEntry(topic, text or None)
+        with self._lock:
+            self._entries[topic] = entry
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+        return entry
