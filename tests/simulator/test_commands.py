@@ -254,3 +254,30 @@ def test_pandas_helpers_fail_clearly_without_pandas(scenario: Scenario) -> None:
     )
     if not out.result["has_pandas"]:
         assert "needs pandas" in out.result["error"]
+
+
+def test_sfi_data_accessors_follow_the_dataset(scenario: Scenario) -> None:
+    out = scenario(
+        """
+        run("sysuse auto")
+        D = sfi.Data
+        RESULT["index"] = D.getVarIndex("mpg")
+        RESULT["format"] = D.getVarFormat("price")
+        RESULT["at"] = D.getAt(1, 73)
+        RESULT["labelled"] = D.get("foreign", [0, 73], valuelabel=True)
+        RESULT["selected"] = len(D.get("make", selectvar="foreign"))
+        RESULT["missing"] = D.get("rep78", [2], missingval=None)[0][0] > 8e307
+        """
+    )
+    r = out.result
+    assert r["index"] == 2 and r["format"] == "%8.0gc" and r["at"] == 11995
+    assert r["labelled"] == [["Domestic"], ["Foreign"]]
+    assert r["selected"] == 22
+    assert r["missing"] is True
+
+
+def test_foreach_of_global_and_sreturn_shape(scenario: Scenario) -> None:
+    code = 'global things "x y"\nforeach t of global things {\n  display "`t\'"\n}'
+    out = scenario(f"RESULT.update(run({code!r}))\nRESULT['s'] = stata.get_sreturn()")
+    assert "\nx\ny\n" in out.result["streamed"] + out.result["tail"]
+    assert out.result["s"] == {}

@@ -90,6 +90,8 @@ class Visibility:
 
 @dataclass
 class Interpreter:
+    """Executes statements against ``state``, writing output to ``sink`` under the current visibility."""
+
     state: State
     sink: Sink
     registry: Registry
@@ -97,6 +99,7 @@ class Interpreter:
     sleep: Callable[[float], None]
     vis: Visibility = field(default_factory=Visibility)
     column: int = 0  # current output column (for display's _col())
+    runtime: Any = None  # the owning Runtime (simulator-only commands reach the output buffer through it)
 
     # ----- output
     def out(self, text: str) -> None:

@@ -109,7 +109,7 @@ class Runtime:
             check_break=self.check_break,
             sleep=self.sleep,
         )
-        self.interp.runtime = self  # type: ignore[attr-defined]
+        self.interp.runtime = self
 
     # ----- break
     def request_break(self) -> None:

@@ -98,4 +98,4 @@ class State:
         }
         if n in table:
             return table[n]
-        return MISSING if n.islower() is False else ""
+        return MISSING  # unknown c() values are missing

@@ -33,7 +33,7 @@ def cmd_sim_flood(interp: Interpreter, args: str) -> None:
     linelen = _int_option(syn.options, "linelen", 80)
     if total < 0 or linelen < 16:
         raise StataError(198, "bytes() must be >= 0 and linelen() >= 16")
-    rt = interp.runtime  # type: ignore[attr-defined]
+    rt = interp.runtime
     pad = "x" * (linelen - 14)  # "SEQ " + 8 digits + " " + pad + "\n" == linelen
     template = "SEQ %08d " + pad + "\n"
     full_lines, rest = divmod(total, linelen)
@@ -52,7 +52,7 @@ def cmd_sim_flood(interp: Interpreter, args: str) -> None:
 
 def cmd_sim_crash(interp: Interpreter, args: str) -> None:
     """Kill the process mid-run after flushing pending output: `abort` -> SIGABRT, else exit code 137."""
-    rt = interp.runtime  # type: ignore[attr-defined]
+    rt = interp.runtime
     rt.flush_for_crash()
     if args.strip().startswith("abort"):
         os.abort()
