@@ -21,6 +21,7 @@ from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import BridgeConfig
+from .event_store import BoundedEventStore, SessionTagging
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,11 @@ def build_http_app(server: MCPServer[Any], config: BridgeConfig) -> ASGIApp:
     if config.transport == "sse":
         app: ASGIApp = server.sse_app(host=config.host, max_request_body_size=body_limit)
     else:
-        app = server.streamable_http_app(
-            host=config.host, json_response=False, max_request_body_size=body_limit
-        )
+        # The event store lets a client that lost its stream mid-run resume it (Last-Event-ID).
+        app = SessionTagging(server.streamable_http_app(
+            host=config.host, json_response=False, max_request_body_size=body_limit,
+            event_store=BoundedEventStore(),
+        ))
     app = NoBuffering(app)
     if config.auth_token:
         app = BearerAuth(app, config.auth_token)
