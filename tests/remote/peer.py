@@ -18,17 +18,19 @@ Message = dict[str, Any]
 class KernelPeer:
     """Legacy JSON protocol on purpose: the bridge speaks v1, so both framings meet one kernel."""
 
-    def __init__(self, conn: WebSocketClientConnection) -> None:
+    def __init__(self, conn: WebSocketClientConnection, session: str) -> None:
         self._conn = conn
+        self._session = session
         self.messages: list[Message] = []
         self._changed = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
     async def connect(cls, url: str, token: str, kernel_id: str) -> KernelPeer:
-        ws_url = url.replace("http://", "ws://") + f"/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}"
+        session = uuid.uuid4().hex
+        ws_url = url.replace("http://", "ws://") + f"/api/kernels/{kernel_id}/channels?session_id={session}"
         conn = await websocket_connect(HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}))
-        return cls(conn)
+        return cls(conn, session)
 
     async def _read(self) -> None:
         while True:
@@ -51,6 +53,19 @@ class KernelPeer:
                 await self._changed.wait()
 
         return await asyncio.wait_for(find(), timeout)
+
+    def execute(self, code: str) -> str:
+        """Run a cell as a notebook would; returns the request's msg_id."""
+        msg_id = uuid.uuid4().hex
+        self._conn.write_message(json.dumps({
+            "channel": "shell",
+            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "notebook",
+                       "session": self._session, "date": "", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True},
+        }))
+        return msg_id
 
     def of_parent(self, msg_id: str) -> list[Message]:
         return [m for m in self.messages if m.get("parent_header", {}).get("msg_id") == msg_id]
