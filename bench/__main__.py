@@ -1,0 +1,80 @@
+"""``python -m bench``: run the sections, print the table, write bench/results.json and RESULTS.md.
+
+    python -m bench                      # everything (about 5 minutes; creates .bench/ venvs first time)
+    python -m bench --smoke              # quick check that the bench works (< 60 s), exit 1 if broken
+    python -m bench --only latency mcp   # some sections
+    python -m bench --worktree           # measure the working tree instead of the HEAD commit
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import machine, report
+from .context import BenchContext, say
+from .paths import RESULTS_JSON, RESULTS_MD, SCRATCH
+from .sections import kernels, latency, mcp, throughput
+from .smoke import problems
+
+SECTIONS: dict[str, Callable[[BenchContext], dict[str, Any]]] = {
+    "latency": latency.run,
+    "throughput": throughput.run,
+    "kernels": kernels.run,
+    "mcp": mcp.run,
+}
+
+NOTES = [
+    "Latency: the simulator stamps a piece after its print() returned, so work a kernel does synchronously "
+    "inside the write (our kernel publishes from the writer) is outside the measured interval.",
+    "Peers run with a bench-only shim in their venvs (bench/baselines/pystata_compat.py) standing in for two "
+    "import side effects of Stata's pystata that the simulator lacks: `import pystata` loads `pystata.config`, "
+    "and `config.init` imports `pystata.stata`. nbstata runs with `echo = False`: its default (`echo = None`) "
+    "needs `mata` and `program define`, which the simulator does not have.",
+    "The ≤ 20 notifications/s flood goal conflicts with the bridge's 128 KiB cap per notification "
+    "(50 MB needs ≥ 382 notifications).",
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--smoke", action="store_true", help="quick run (< 60 s); exit 1 when something is broken")
+    parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run only these sections")
+    parser.add_argument("--worktree", action="store_true", help="measure the working tree, not the HEAD commit")
+    args = parser.parse_args(argv)
+    ctx = BenchContext.create(smoke=args.smoke, worktree=args.worktree)
+    results: dict[str, Any] = {"mode": "smoke" if args.smoke else "full",
+                               "machine": machine.describe(ctx.code_label),
+                               "load": {"before": machine.load()[0]}, "errors": {}}
+    say(f"code under test: {ctx.code_label} ({ctx.code_root}); Stata: {ctx.stata_dir}")
+    for name in args.only or list(SECTIONS):
+        try:
+            results[name] = SECTIONS[name](ctx)
+        except Exception as exc:
+            traceback.print_exc()
+            results["errors"][name] = f"{type(exc).__name__}: {exc}"
+    results["load"]["after"] = machine.load()[0]
+    results["goals"] = [{"goal": g, "measured": v, "met": ok} for g, v, ok in report.goals(results)]
+    results["notes"] = NOTES
+    text = report.markdown(results)
+    print(text)
+    if args.smoke:
+        (SCRATCH / "results-smoke.json").write_text(json.dumps(results, indent=1))
+        found = problems(results)
+        for p in found:
+            print(f"SMOKE FAILURE: {p}", file=sys.stderr)
+        return 1 if found else 0
+    RESULTS_JSON.write_text(json.dumps(results, indent=1) + "\n")
+    if not args.only:
+        RESULTS_MD.write_text("## Benchmarks\n\nRun `.venv/bin/python -m bench` (`--smoke` for a quick check, "
+                              "`--only SECTION` for one of latency, throughput, kernels, mcp).\n\n" + text)
+    say(f"wrote {RESULTS_JSON}" + ("" if args.only else f" and {RESULTS_MD}"))
+    return 1 if results["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""The results as a markdown table (stdout and bench/RESULTS.md) and the goals met or missed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Goal = tuple[str, str, bool | None]  # (goal, measured, met; None = not measured)
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _latency(res: dict[str, Any]) -> list[str]:
+    names = {"kernel": "kernel: iopub `stream`", "mcp_stdio": "MCP progress, stdio",
+             "mcp_http": "MCP progress, Streamable HTTP"}
+    rows = [[names[k], res[k]["n"], res[k]["p50"], res[k]["p99"], res[k]["max"], res[k]["pieces_never_arrived"]]
+            for k in names if k in res]
+    return [f"**Emitted piece → client** (ms; {res['workload']})", "",
+            *_table(["path", "pieces", "p50", "p99", "max", "never arrived"], rows)]
+
+
+def _throughput(res: dict[str, Any]) -> list[str]:
+    rows = [["kernel", r["mb"], r["seconds"], r["mb_per_s"], r["messages"], r["messages_per_s"], r["bytes_lost"],
+             r["kernel_rss_growth_mb"], "–"] for r in res.get("kernel", [])]
+    rows += [["MCP stdio", r["mb"], r["seconds"], r["mb_per_s"], r["notifications"], r["notifications_per_s"],
+              r["bytes_lost"], r["kernel_rss_growth_mb"], r["bridge_rss_growth_mb"]] for r in res.get("mcp_stdio", [])]
+    return ["**Throughput and memory** (`_sim_flood`, sequence-checked)", "",
+            *_table(["path", "MB", "s", "MB/s", "messages", "messages/s", "bytes lost", "kernel RSS +MB",
+                     "bridge RSS +MB"], rows)]
+
+
+def _kernels(res: dict[str, Any]) -> list[str]:
+    rows = []
+    for r in res["rows"]:
+        if "error" in r:
+            rows.append([r["label"], f"could not run: {r['error'][:160]}", "", "", "", "", "", "", ""])
+            continue
+        d, loop = r.get("display_1_ms", {}), r.get("slow_loop", {})
+        rows.append([r["label"], d.get("p50"), d.get("mean"), d.get("p99"), r.get("p50_vs_floor"),
+                     loop.get("first_output_s"), loop.get("spread_s"), loop.get("verdict", "–"), r.get("ready_s")])
+    return [f"**Kernels**: `display 1` per cell ({res['cells_per_kernel']} cells each, interleaved; ms), "
+            "slow loop (5 × `display` + `sleep 400`; s), cold start (s)", "",
+            *_table(["kernel", "p50", "mean", "p99", "p50 / floor", "first output", "spread", "slow loop",
+                     "ready"], rows)]
+
+
+def _mcp(res: dict[str, Any]) -> list[str]:
+    rows = []
+    for r in res["rows"]:
+        if "error" in r:
+            rows.append([r["server"], f"could not run: {r['error'][:160]}", "", "", "", "", "", ""])
+            continue
+        d, loop = r["display_1_ms"], r["slow_loop"]
+        rows.append([r["server"], d["p50"], d["mean"], d["p99"], loop["first_output_s"], loop["spread_s"],
+                     loop["verdict"], r["start_to_first_result_s"]])
+    return [f"**MCP servers**: `stata_run(\"display 1\")` ({res['calls_per_server']} calls; ms), slow loop "
+            "(first progress after, spread; s), start → first completed call (s)", "",
+            *_table(["server", "p50", "mean", "p99", "first progress", "spread", "slow loop", "start → result"], rows)]
+
+
+def _row(rows: list[dict[str, Any]], key: str, value: str) -> dict[str, Any] | None:
+    return next((r for r in rows if r.get(key) == value and "error" not in r), None)
+
+
+def goals(results: dict[str, Any]) -> list[Goal]:
+    out: list[Goal] = []
+    add: Callable[[str, Any, bool | None], None] = lambda g, v, ok: out.append((g, _fmt(v), ok))  # noqa: E731
+    lat = results.get("latency")
+    if lat:
+        k, s, h = lat["kernel"], lat["mcp_stdio"], lat["mcp_http"]
+        add("kernel p50 ≤ 2 ms", k["p50"], k["p50"] is not None and k["p50"] <= 2)
+        add("kernel p99 ≤ 25 ms", k["p99"], k["p99"] is not None and k["p99"] <= 25)
+        for name, r in (("stdio", s), ("HTTP", h)):
+            add(f"MCP {name} p50 ≤ 5 ms", r["p50"], r["p50"] is not None and r["p50"] <= 5)
+            add(f"MCP {name} p99 ≤ 25 ms", r["p99"], r["p99"] is not None and r["p99"] <= 25)
+    tp = results.get("throughput")
+    if tp:
+        biggest = tp["kernel"][-1]
+        add(f"kernel ≥ 50 MB/s ({biggest['mb']} MB)", biggest["mb_per_s"], biggest["mb_per_s"] >= 50)
+        all_rows = tp["kernel"] + tp["mcp_stdio"]
+        lost = sum(r["bytes_lost"] for r in all_rows)
+        add("bytes lost = 0 (all sizes, kernel and MCP)", lost, lost == 0)
+        growth = max([r.get("kernel_rss_growth_mb", 0) for r in all_rows]
+                     + [r.get("bridge_rss_growth_mb", 0) for r in tp["mcp_stdio"]])
+        add("RSS growth ≤ 50 MB (kernel and bridge)", growth, growth <= 50)
+        flood = tp["mcp_stdio"][-1]
+        add(f"≤ 20 notifications/s under flood ({flood['mb']} MB)", flood["notifications_per_s"],
+            flood["notifications_per_s"] <= 20)
+    kr = results.get("kernels")
+    if kr:
+        ours = _row(kr["rows"], "kernel", "bench-stata-live")
+        if ours:
+            ratio = ours.get("p50_vs_floor")
+            add("kernel display 1 p50 ≤ 1.15 × floor", ratio, None if ratio is None else ratio <= 1.15)
+            peers = [r for r in kr["rows"] if r["kernel"] in ("bench-nbstata", "bench-pystata-kernel")]
+            if peers and all("display_1_ms" in r for r in peers):
+                best = min(r["display_1_ms"]["p50"] for r in peers)
+                add("kernel display 1 p50 below every peer", f"{ours['display_1_ms']['p50']} vs {best}",
+                    ours["display_1_ms"]["p50"] < best)
+            else:
+                add("kernel display 1 p50 below every peer", "peers not measured", None)
+    mr = results.get("mcp")
+    if mr:
+        stdio = _row(mr["rows"], "server", "stata-live bridge (stdio)")
+        if stdio:
+            add("stata_run(display 1) p50 ≤ 10 ms (stdio)", stdio["display_1_ms"]["p50"],
+                stdio["display_1_ms"]["p50"] <= 10)
+            add("bridge start → first completed call ≤ 3 s", stdio["start_to_first_result_s"],
+                stdio["start_to_first_result_s"] <= 3)
+    return out
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    load = results.get("load", {})
+    lines = [
+        f"Measured {m['date']} on {m['nproc']} cores, {m['memory_gib']} GiB ({m['cpu']}), Python {m['python']}, "
+        f"code at {m['code_under_test'][:12]}; load average {_fmt(load.get('before'))} before, "
+        f"{_fmt(load.get('after'))} after (1 min). All on the simulated Stata; ratios are within this run.",
+        "",
+    ]
+    for key, render in (("latency", _latency), ("throughput", _throughput), ("kernels", _kernels), ("mcp", _mcp)):
+        if key in results:
+            lines += [*render(results[key]), ""]
+        elif key in results.get("errors", {}):
+            lines += [f"**{key}**: failed: {results['errors'][key]}", ""]
+    lines += ["**Goals**", "", *_table(["goal", "measured", "met"],
+                                       [[g, v, {True: "yes", False: "**no**", None: "–"}[ok]]
+                                        for g, v, ok in goals(results)])]
+    if results.get("notes"):
+        lines += ["", *[f"- {n}" for n in results["notes"]]]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,89 @@
+"""Sections 3 and 5 for kernels: per-cell overhead of ``display 1``, streaming of a slow loop, cold start.
+
+All kernels run at the same time and the ``display 1`` batches are interleaved round-robin, so noise
+from other work on the machine hits every kernel alike; ratios are taken within this one run.
+Per-cell time: execute_request sent -> both its idle status and its execute_reply received.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .. import peers
+from ..context import BenchContext, say
+from ..kernelclient import KernelDef, KernelSession
+from ..spread import SLEEP_MS, STEPS, describe
+from ..stats import summary
+from ..workloads import stepped_loop
+
+BATCH = 50
+
+
+def _start(ctx: BenchContext, kernel: KernelDef) -> tuple[KernelSession | None, dict[str, Any]]:
+    row: dict[str, Any] = {"kernel": kernel.name, "label": kernel.label}
+    session = KernelSession(kernel, ctx.path("kernels-overhead"), ctx.env(), ctx.code_root)
+    try:
+        session.start(timeout=120)
+        first = session.run("display 1", timeout=120)
+        row["ready_s"] = round(session.ready_seconds, 3)
+        row["first_cell_s"] = round(first.seconds, 3)
+        if first.status != "ok":
+            raise RuntimeError(f"display 1 failed: {first.error}")
+        for _ in range(20):  # warm-up
+            session.run("display 1")
+    except Exception as exc:  # a peer that cannot run is reported, never given a number
+        row["error"] = f"{type(exc).__name__}: {exc}"
+        session.stop()
+        return None, row
+    return session, row
+
+
+def _prepare_peers(ctx: BenchContext) -> list[KernelDef]:
+    kernels = [peers.ours(), peers.floor(), peers.echo()]
+    if ctx.smoke:
+        return kernels
+    for venv, label in ((peers.NBSTATA, "nbstata 0.8.7 (PyPI)"), (peers.PYSTATA_KERNEL, "pystata-kernel 0.3.2 (PyPI)")):
+        say(f"kernels: preparing venv {venv.root}")
+        peers.ensure_venv(venv, ctx.stata_dir, ctx.edition, ctx.path("venv-install.log"))
+        kernels.append(peers.peer(venv, label))
+    return kernels
+
+
+def run(ctx: BenchContext) -> dict[str, Any]:
+    cells = 100 if ctx.smoke else 1000
+    sessions: list[tuple[KernelSession, dict[str, Any]]] = []
+    rows: list[dict[str, Any]] = []
+    try:
+        for kernel in _prepare_peers(ctx):
+            say(f"kernels: starting {kernel.label}")
+            session, row = _start(ctx, kernel)
+            rows.append(row)
+            if session is not None:
+                sessions.append((session, row))
+        samples: dict[str, list[float]] = {s.kernel.name: [] for s, _ in sessions}
+        say(f"kernels: {cells} x display 1 per kernel, interleaved in batches of {BATCH}")
+        for _ in range(cells // BATCH):
+            for session, _row in sessions:
+                for _ in range(BATCH):
+                    started = time.perf_counter()
+                    session.run("display 1")
+                    samples[session.kernel.name].append((time.perf_counter() - started) * 1000)
+        for session, row in sessions:
+            row["display_1_ms"] = summary(samples[session.kernel.name])
+        say(f"kernels: slow loop ({STEPS} steps, sleep {SLEEP_MS} ms) per kernel")
+        for session, row in sessions:
+            if session.kernel.name == "bench-echo":
+                continue
+            cell = session.run(stepped_loop(STEPS, SLEEP_MS))
+            row["slow_loop"] = describe(cell.sent_ns, cell.done_ns, cell.streams)
+    finally:
+        for session, _row in sessions:
+            session.stop()
+    floor = next((r for r in rows if r["kernel"] == "bench-floor" and "display_1_ms" in r), None)
+    if floor is not None:
+        for row in rows:
+            if "display_1_ms" in row:
+                row["p50_vs_floor"] = round(row["display_1_ms"]["p50"] / floor["display_1_ms"]["p50"], 3)
+                row["mean_vs_floor"] = round(row["display_1_ms"]["mean"] / floor["display_1_ms"]["mean"], 3)
+    return {"cells_per_kernel": cells, "rows": rows}
