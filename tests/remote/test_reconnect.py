@@ -1,0 +1,91 @@
+"""The websocket to the server drops mid-run (a proxy cuts every connection): the bridge reconnects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import anyio
+import pytest
+
+from tests.bridge.helpers import ProgressLog, stdio_client, text_of
+
+from .conftest import TOKEN
+from .peer import KernelPeer, is_idle_of, is_input_of
+from .servers import DropProxy, JupyterServer
+
+TICKS = """\
+forvalues i = 1/20 {
+    display "tick `i'"
+    sleep 100
+}
+"""
+
+
+@pytest.fixture
+def proxy(jupyter_server: JupyterServer) -> Iterator[DropProxy]:
+    proxy = DropProxy(jupyter_server.port)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
+async def test_a_run_survives_a_dropped_websocket_with_all_its_output(
+    proxy: DropProxy, remote_env: dict[str, str]
+) -> None:
+    args = ("--server-url", proxy.url, "--token", TOKEN)
+    async with stdio_client(*args, env=remote_env) as client:
+        progress = ProgressLog()
+        results = {}
+        async with anyio.create_task_group() as tg:
+            async def run() -> None:
+                results["run"] = await client.call_tool("stata_run", {"code": TICKS}, progress_callback=progress)
+
+            tg.start_soon(run)
+            await progress.wait_for_text("tick 3\n")
+            connections = proxy.accepted
+            proxy.drop()
+        after = await client.call_tool("stata_run", {"code": 'display "next call"'})
+    text = text_of(results["run"])
+    assert not results["run"].is_error, text
+    assert proxy.accepted > connections  # it did reconnect
+    # Every tick, in order, exactly once: the server buffered them for the same session id.
+    assert re.findall(r"^tick (\d+)$", text, re.M) == [str(i) for i in range(1, 21)], text
+    assert "connection to the Jupyter Server dropped during this run" in text
+    assert "should be complete" in text
+    assert "next call" in text_of(after) and not after.is_error
+
+
+async def test_a_run_that_ends_while_disconnected_says_its_output_was_lost(
+    jupyter_server: JupyterServer, proxy: DropProxy, remote_env: dict[str, str], server_kernel: str
+) -> None:
+    # Another client on the kernel (a notebook): the server then buffers nothing for the bridge.
+    peer = await KernelPeer.connect(jupyter_server.url, TOKEN, server_kernel)
+    try:
+        args = ("--server-url", proxy.url, "--token", TOKEN, "--kernel-id", server_kernel)
+        async with stdio_client(*args, env=remote_env) as client:
+            progress = ProgressLog()
+            results = {}
+            async with anyio.create_task_group() as tg:
+                async def run() -> None:
+                    code = 'display "before"\nsleep 1000\ndisplay "during the gap"'
+                    results["run"] = await client.call_tool("stata_run", {"code": code},
+                                                            progress_callback=progress)
+
+                tg.start_soon(run)
+                await progress.wait_for_text("before\n")
+                proxy.hold()
+                proxy.drop()
+                # The peer sees the run end on the kernel while the bridge cannot reconnect.
+                started = await peer.wait_for(is_input_of('display "during the gap"'))
+                await peer.wait_for(is_idle_of(started["parent_header"]["msg_id"]))
+                proxy.release()
+            after = await client.call_tool("stata_run", {"code": 'display "next call"'})
+    finally:
+        await peer.close()
+    result = results["run"]
+    text = text_of(result)
+    assert result.is_error, text
+    assert "Connection lost" in text and "lost" in text and "during the gap" not in text
+    assert "next call" in text_of(after) and not after.is_error
