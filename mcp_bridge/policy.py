@@ -15,8 +15,9 @@ Three things the scanner cannot know on its own are handled here, conservatively
   under ``cr`` but two under ``;``);
 * Stata's working directory: it may have moved (``cd`` inside an allowed directory), so when the code has
   ``..`` in it, relative paths are checked against the bridge's directory and every allowed directory;
-* do-files the code runs: ``do``/``run``/``include`` of a literal path that exists here is read and
-  checked too (a file written by an earlier call must not smuggle a shell escape in).
+* files the code runs: ``do``/``run``/``include`` of a literal path, and the ``NAME.ado`` Stata would
+  auto-load for an unknown command, are read and checked too when they exist here in the bridge's or an
+  allowed directory (a file written by an earlier call must not smuggle a shell escape in).
 
 It is a text check, not a sandbox: see the limits in :mod:`stata_kernel.syntax.policy`.
 """
@@ -24,6 +25,7 @@ It is a text check, not a sandbox: see the limits in :mod:`stata_kernel.syntax.p
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,7 @@ from stata_kernel.syntax import Violation, check_policy, resolve_command, split_
 POLICY_BLOCKED = "policy_blocked"
 MAX_DO_DEPTH = 4
 _RUNS_FILE = frozenset({"do", "run", "include"})
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 _HINT_OFF = "start the bridge with --policy off to allow it"
 
 
@@ -173,17 +176,26 @@ def _violations(
 def _nested(
     policy: Policy, code: str, cwds: Sequence[str], *, depth: int, seen: set[str]
 ) -> list[tuple[Violation, tuple[str, Violation] | None]]:
-    """Violations inside do-files that ``code`` runs by a literal path found on this machine."""
+    """Violations inside files that ``code`` runs and that exist on this machine: ``do``/``run``/``include``
+    of a literal path, and the ``NAME.ado`` Stata would load for a command it does not know (an earlier call
+    may have written either). Stata may have moved into any allowed directory, so all of them are tried."""
+    dirs = list(dict.fromkeys([*cwds, *policy.allowed_dirs]))
     out: list[tuple[Violation, tuple[str, Violation] | None]] = []
     for command in split_commands(code):
         _, rest = strip_prefixes(command.text.lstrip("} \t"))
         words = rest.split(None, 1)
-        if len(words) < 2 or resolve_command(words[0]) not in _RUNS_FILE:
+        if not words:
             continue
-        target = _first_path(words[1])
-        if target is None:
+        name = resolve_command(words[0])
+        if name in _RUNS_FILE:
+            target = _first_path(words[1]) if len(words) == 2 else None
+            paths = _candidates(target, dirs) if target is not None else iter(())
+        elif name is None and _IDENTIFIER.fullmatch(words[0]):
+            name = words[0]
+            paths = (f for d in dirs if os.path.isfile(f := _real(words[0] + ".ado", d)))
+        else:
             continue
-        for path in _candidates(target, cwds):
+        for path in paths:
             if path in seen:
                 break
             seen.add(path)
@@ -195,7 +207,6 @@ def _nested(
             if inner:
                 v, deeper = inner[0]
                 where = deeper if deeper is not None else (path, v)
-                name = resolve_command(words[0]) or words[0]
                 out.append((Violation(name, command.text, command.line, f"runs {path}"), where))
             break
     return out
@@ -248,7 +259,7 @@ def _message(
     if nested is not None:
         path, inner = nested
         phrase, noun = _phrase(policy, inner, f"line {inner.line}")
-        what = f'"{v.command}" on {where} leads to the do-file {path}, where {phrase}'
+        what = f'"{v.command}" on {where} runs {path}, where {phrase}'
     else:
         phrase, noun = _phrase(policy, v, where)
         what = phrase

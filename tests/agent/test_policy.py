@@ -158,3 +158,16 @@ async def test_policy_off_lets_the_code_reach_stata(bridge_env: dict[str, str]) 
     assert "policy_blocked" not in text
     # The simulated Stata has no shell command: Stata itself answers, so the code got through.
     assert result.structured_content is not None and result.structured_content["rc"] is not None, text
+
+
+async def test_unknown_command_backed_by_an_ado_file_with_shell_escape_is_refused(
+    policy_bridge: HttpBridge, allowed_dir: Path
+) -> None:
+    """Stata auto-loads NAME.ado from its working directory: one written earlier is checked like a do-file."""
+    name = f"agentado{uuid.uuid4().hex[:6]}"
+    ado = allowed_dir / f"{name}.ado"
+    ado.write_text(f"program {name}\n    display 1\n    shell ls\nend\n")
+    async with policy_bridge.client() as client:
+        result = await client.call_tool("stata_run", {"code": f"display 0\nquietly {name}"})
+    text = _refusal_text(result)
+    assert f'"{name}" on line 2 runs {ado}' in text and '"shell" on line 3' in text, text
