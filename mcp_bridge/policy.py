@@ -41,6 +41,14 @@ _RUNS_FILE = frozenset({"do", "run", "include"})
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 _HINT_OFF = "start the bridge with --policy off to allow it"
 
+# Appended to the run tools' descriptions so agents know the rules before they hit them.
+TOOL_NOTE = (
+    " Agent command policy (unless the bridge runs with --policy off): code that opens a shell (shell, !, "
+    "winexec...), deletes files, or writes or changes directory outside the allowed directories is refused "
+    "whole before anything runs (policy_blocked, naming the command and line); stata_run_file only runs "
+    "do-files inside the allowed directories."
+)
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -302,6 +310,7 @@ def _inside(path: str, dirs: Iterable[str]) -> bool:
 
 __all__ = [
     "POLICY_BLOCKED",
+    "TOOL_NOTE",
     "Policy",
     "PolicyBlocked",
     "Refusal",

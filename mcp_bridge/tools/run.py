@@ -9,7 +9,7 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..audit import audited
-from ..policy import Policy, check_do_file_path, enforce
+from ..policy import TOOL_NOTE, Policy, check_do_file_path, enforce
 from .common import state_of
 from .execute import run_and_report
 from .validate import check_code, check_do_file, check_timeout, read_do_file
@@ -31,12 +31,13 @@ RUN_DESCRIPTION = (
     "Run Stata code (one or many lines, as in a do-file) in the persistent Stata session. "
     + _STREAMING
     + _RESULT
+    + TOOL_NOTE
 )
 RUN_FILE_DESCRIPTION = (
     "Run a do-file in the persistent Stata session. The path is resolved on the machine running this "
     "bridge, relative to its working directory; the bridge reads the file and runs its commands (so it "
     "also works when Stata runs elsewhere). Paths inside the do-file are relative to Stata's working "
-    "directory (see `pwd`). " + _STREAMING + _RESULT
+    "directory (see `pwd`). " + _STREAMING + _RESULT + TOOL_NOTE
 )
 
 Timeout = Annotated[
