@@ -100,6 +100,7 @@ class Interpreter:
     vis: Visibility = field(default_factory=Visibility)
     column: int = 0  # current output column (for display's _col())
     runtime: Any = None  # the owning Runtime (simulator-only commands reach the output buffer through it)
+    _expander: MacroExpander | None = None
 
     # ----- output
     def out(self, text: str) -> None:
@@ -143,7 +144,9 @@ class Interpreter:
     def expand(self, text: str) -> str:
         if "`" not in text and "$" not in text:
             return text
-        return self.expander().expand(text)
+        if self._expander is None:
+            self._expander = self.expander()
+        return self._expander.expand(text)
 
     def _special_macro(self, inner: str) -> str | None:
         m = re.fullmatch(r"\s*([rec])\((.*)\)\s*", inner)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+_INNERMOST_RE = re.compile(r"`(?!\")([^`']*)'")
 _GLOBAL_RE = re.compile(r"\$(\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
@@ -55,32 +56,13 @@ class MacroExpander:
         return self._local(inner.strip())
 
     def _expand_locals(self, text: str) -> str:
-        # Repeatedly replace the innermost `...' pair; compound quotes `"..."' are left alone.
+        # Replace the innermost `...' (no backquote inside) until none is left; `"..."' compound quotes
+        # start with a backquote followed by a double quote and are not macros.
         while True:
-            stack: list[int] = []
-            compound = 0
-            i = 0
-            replaced = False
-            while i < len(text):
-                c = text[i]
-                if c == "`":
-                    if text.startswith('`"', i):
-                        compound += 1
-                        i += 2
-                        continue
-                    stack.append(i)
-                elif c == "'":
-                    if i > 0 and text[i - 1] == '"' and compound and not stack:
-                        compound -= 1
-                    elif stack:
-                        start = stack.pop()
-                        value = self._resolve(text[start + 1 : i])
-                        text = text[:start] + value + text[i + 1 :]
-                        replaced = True
-                        break
-                i += 1
-            if not replaced:
+            m = _INNERMOST_RE.search(text)
+            if m is None:
                 return text
+            text = text[: m.start()] + self._resolve(m.group(1)) + text[m.end() :]
 
 
 def _bump(value: str, delta: int) -> str:
