@@ -24,9 +24,11 @@ def bridge_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def http_bridge(bridge_env: dict[str, str]) -> Iterator[HttpBridge]:
+def http_bridge(bridge_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpBridge]:
     """One Streamable HTTP bridge shared by the tests that leave no state behind."""
-    bridge = HttpBridge("--heartbeat", HEARTBEAT, env=bridge_env, transport="http")
+    # Tests' do-files live under pytest's temporary directory: allow it (agent policy, mcp_bridge.policy).
+    allow = ("--allow-dir", str(tmp_path_factory.getbasetemp()))
+    bridge = HttpBridge("--heartbeat", HEARTBEAT, *allow, env=bridge_env, transport="http")
     try:
         yield bridge
     finally:
