@@ -3,7 +3,7 @@
     python -m bench                      # everything (about 5 minutes; creates .bench/ venvs first time)
     python -m bench --smoke              # quick check that the bench works (< 60 s), exit 1 if broken
     python -m bench --only latency mcp   # some sections
-    python -m bench --worktree           # measure the working tree instead of the HEAD commit
+    python -m bench --tree work          # measure the working tree instead of the HEAD commit
 """
 
 from __future__ import annotations
@@ -44,9 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--smoke", action="store_true", help="quick run (< 60 s); exit 1 when something is broken")
     parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run only these sections")
-    parser.add_argument("--worktree", action="store_true", help="measure the working tree, not the HEAD commit")
+    parser.add_argument("--tree", choices=["head", "work"], default=None,
+                        help="code to measure: the HEAD commit exported under .bench/ (default of a full run; "
+                        "others may be mid-edit in the checkout) or the working tree (default of --smoke)")
     args = parser.parse_args(argv)
-    ctx = BenchContext.create(smoke=args.smoke, worktree=args.worktree)
+    tree = args.tree or ("work" if args.smoke else "head")
+    ctx = BenchContext.create(smoke=args.smoke, worktree=tree == "work")
     results: dict[str, Any] = {"mode": "smoke" if args.smoke else "full",
                                "machine": machine.describe(ctx.code_label),
                                "load": {"before": machine.load()[0]}, "errors": {}}

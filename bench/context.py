@@ -8,7 +8,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .kernelclient import write_kernelspec
 from .paths import REPO, SCRATCH, head_commit, simulator_dir, snapshot
+from .peers import ours
 
 
 @dataclass
@@ -29,7 +31,9 @@ class BenchContext:
             commit = head_commit()
             root, label = snapshot(commit), commit
         scratch = Path(tempfile.mkdtemp(prefix="run-", dir=SCRATCH))
-        return cls(root, label, simulator_dir(root), "mp", smoke, scratch)
+        ctx = cls(root, label, simulator_dir(root), "mp", smoke, scratch)
+        write_kernelspec(ctx.path("jupyter"), ours())  # the kernel the bridge starts (--kernel-name)
+        return ctx
 
     def env(self, emit_log: Path | None = None) -> dict[str, str]:
         """Our environment with Stata pointed at the simulator (and an emission log when asked)."""
@@ -39,6 +43,7 @@ class BenchContext:
         env["STATA_EDITION"] = self.edition
         env["PYTHONPATH"] = str(self.code_root)
         env["PYTHONUNBUFFERED"] = "1"
+        env["JUPYTER_PATH"] = str(self.path("jupyter"))
         if emit_log is not None:
             env["SIMSTATA_EMIT_LOG"] = str(emit_log)
         return env

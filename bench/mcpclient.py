@@ -26,6 +26,7 @@ from .paths import PYTHON, REPO
 from .procs import find_descendant
 
 HEARTBEAT_PREFIX = "[stata-live]"
+KERNEL_NAME = "bench-stata-live"  # kernelspec written by BenchContext into $JUPYTER_PATH
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Server:
 
 
 def bridge(transport: str) -> Server:
-    args = ["-m", "mcp_bridge", "--heartbeat", "3600", "--log-level", "WARNING"]
+    args = ["-m", "mcp_bridge", "--heartbeat", "3600", "--log-level", "WARNING", "--kernel-name", KERNEL_NAME]
     if transport == "http":
         args += ["--transport", "http", "--port", "0"]
     return Server(f"stata-live bridge ({transport})", args, "mcp_bridge")

@@ -34,8 +34,9 @@ def _latency(res: dict[str, Any]) -> list[str]:
 def _throughput(res: dict[str, Any]) -> list[str]:
     rows = [["kernel", r["mb"], r["seconds"], r["mb_per_s"], r["messages"], r["messages_per_s"], r["bytes_lost"],
              r["kernel_rss_growth_mb"], "–"] for r in res.get("kernel", [])]
-    rows += [["MCP stdio", r["mb"], r["seconds"], r["mb_per_s"], r["notifications"], r["notifications_per_s"],
-              r["bytes_lost"], r["kernel_rss_growth_mb"], r["bridge_rss_growth_mb"]] for r in res.get("mcp_stdio", [])]
+    for key, name in (("mcp_stdio", "MCP stdio"), ("mcp_http", "MCP HTTP")):
+        rows += [[name, r["mb"], r["seconds"], r["mb_per_s"], r["notifications"], r["notifications_per_s"],
+                  r["bytes_lost"], r["kernel_rss_growth_mb"], r["bridge_rss_growth_mb"]] for r in res.get(key, [])]
     return ["**Throughput and memory** (`_sim_flood`, sequence-checked)", "",
             *_table(["path", "MB", "s", "MB/s", "messages", "messages/s", "bytes lost", "kernel RSS +MB",
                      "bridge RSS +MB"], rows)]
@@ -45,15 +46,19 @@ def _kernels(res: dict[str, Any]) -> list[str]:
     rows = []
     for r in res["rows"]:
         if "error" in r:
-            rows.append([r["label"], f"could not run: {r['error'][:160]}", "", "", "", "", "", "", ""])
+            rows.append([r["label"], f"could not run: {r['error'][:160]}", *[""] * 10])
             continue
-        d, loop = r.get("display_1_ms", {}), r.get("slow_loop", {})
+        d, loop, lat = r.get("display_1_ms", {}), r.get("slow_loop", {}), r.get("piece_latency_ms", {})
+        tail = lat.get("last_line_in_cell")
+        late = "–" if tail is None else ("yes" if tail else "**no** (arrives with the next cell)")
         rows.append([r["label"], d.get("p50"), d.get("mean"), d.get("p99"), r.get("p50_vs_floor"),
-                     loop.get("first_output_s"), loop.get("spread_s"), loop.get("verdict", "–"), r.get("ready_s")])
-    return [f"**Kernels**: `display 1` per cell ({res['cells_per_kernel']} cells each, interleaved; ms), "
-            "slow loop (5 × `display` + `sleep 400`; s), cold start (s)", "",
+                     loop.get("first_output_s"), loop.get("spread_s"), loop.get("verdict", "–"),
+                     lat.get("p50"), lat.get("p99"), late, r.get("ready_s")])
+    return [f"**Kernels**: `display 1` per cell ({res['cells_per_kernel']} cells each, interleaved; ms); "
+            "slow loop (5 × `display` + `sleep 400`): first output and spread (s); emitted piece → `stream` "
+            "(trickle of 300 lines; ms) and whether its last line arrived within the cell; cold start (s)", "",
             *_table(["kernel", "p50", "mean", "p99", "p50 / floor", "first output", "spread", "slow loop",
-                     "ready"], rows)]
+                     "piece p50", "piece p99", "last line in cell", "ready"], rows)]
 
 
 def _mcp(res: dict[str, Any]) -> list[str]:
@@ -89,11 +94,11 @@ def goals(results: dict[str, Any]) -> list[Goal]:
     if tp:
         biggest = tp["kernel"][-1]
         add(f"kernel ≥ 50 MB/s ({biggest['mb']} MB)", biggest["mb_per_s"], biggest["mb_per_s"] >= 50)
-        all_rows = tp["kernel"] + tp["mcp_stdio"]
+        all_rows = tp["kernel"] + tp["mcp_stdio"] + tp.get("mcp_http", [])
         lost = sum(r["bytes_lost"] for r in all_rows)
         add("bytes lost = 0 (all sizes, kernel and MCP)", lost, lost == 0)
         growth = max([r.get("kernel_rss_growth_mb", 0) for r in all_rows]
-                     + [r.get("bridge_rss_growth_mb", 0) for r in tp["mcp_stdio"]])
+                     + [r.get("bridge_rss_growth_mb", 0) for r in all_rows])
         add("RSS growth ≤ 50 MB (kernel and bridge)", growth, growth <= 50)
         flood = tp["mcp_stdio"][-1]
         add(f"≤ 20 notifications/s under flood ({flood['mb']} MB)", flood["notifications_per_s"],

@@ -13,7 +13,7 @@ def problems(results: dict[str, Any]) -> list[str]:
         if r is not None and (not r["n"] or r["pieces_never_arrived"]):
             found.append(f"latency {path}: {r['n']} pieces matched, {r['pieces_never_arrived']} never arrived")
     tp = results.get("throughput", {})
-    for row in tp.get("kernel", []) + tp.get("mcp_stdio", []):
+    for row in tp.get("kernel", []) + tp.get("mcp_stdio", []) + tp.get("mcp_http", []):
         if row["bytes_lost"]:
             found.append(f"throughput {row['mb']} MB lost {row['bytes_lost']} bytes")
     for row in results.get("kernels", {}).get("rows", []):

@@ -12,17 +12,19 @@ from typing import Any
 
 from .. import peers
 from ..context import BenchContext, say
+from ..emitlog import EmitLog, latencies_ms, main_run
 from ..kernelclient import KernelDef, KernelSession
 from ..spread import SLEEP_MS, STEPS, describe
 from ..stats import summary
-from ..workloads import stepped_loop
+from ..workloads import latency_probe, stepped_loop
 
 BATCH = 50
 
 
 def _start(ctx: BenchContext, kernel: KernelDef) -> tuple[KernelSession | None, dict[str, Any]]:
     row: dict[str, Any] = {"kernel": kernel.name, "label": kernel.label}
-    session = KernelSession(kernel, ctx.path("kernels-overhead"), ctx.env(), ctx.code_root)
+    log = ctx.path(f"emit-{kernel.name}.log")
+    session = KernelSession(kernel, ctx.path("kernels-overhead"), ctx.env(log), ctx.code_root)
     try:
         session.start(timeout=120)
         first = session.run("display 1", timeout=120)
@@ -39,6 +41,16 @@ def _start(ctx: BenchContext, kernel: KernelDef) -> tuple[KernelSession | None, 
     return session, row
 
 
+def _piece_latency(ctx: BenchContext, session: KernelSession, lines: int) -> dict[str, Any]:
+    """Emitted piece -> iopub stream for any kernel on the simulated pystata (same method as section 1)."""
+    log = EmitLog(ctx.path(f"emit-{session.kernel.name}.log"))
+    log.mark()
+    cell = session.run(latency_probe(lines))
+    samples, missing = latencies_ms(main_run(log.pieces_since_mark()), cell.cumulative_arrivals())
+    last_line = f"latency probe {lines} of {lines}\n"
+    return {**summary(samples), "pieces_not_in_cell": missing, "last_line_in_cell": last_line in cell.text}
+
+
 def _prepare_peers(ctx: BenchContext) -> list[KernelDef]:
     kernels = [peers.ours(), peers.floor(), peers.echo()]
     if ctx.smoke:
@@ -51,7 +63,7 @@ def _prepare_peers(ctx: BenchContext) -> list[KernelDef]:
 
 
 def run(ctx: BenchContext) -> dict[str, Any]:
-    cells = 100 if ctx.smoke else 1000
+    cells = 50 if ctx.smoke else 1000
     sessions: list[tuple[KernelSession, dict[str, Any]]] = []
     rows: list[dict[str, Any]] = []
     try:
@@ -77,6 +89,7 @@ def run(ctx: BenchContext) -> dict[str, Any]:
                 continue
             cell = session.run(stepped_loop(STEPS, SLEEP_MS))
             row["slow_loop"] = describe(cell.sent_ns, cell.done_ns, cell.streams)
+            row["piece_latency_ms"] = _piece_latency(ctx, session, 60 if ctx.smoke else 300)
     finally:
         for session, _row in sessions:
             session.stop()

@@ -35,7 +35,7 @@ async def _one(ctx: BenchContext, server: Server, transport: str, calls: int) ->
 
 
 def run(ctx: BenchContext) -> dict[str, Any]:
-    calls = 20 if ctx.smoke else 300
+    calls = 10 if ctx.smoke else 300
     rows = []
     for server, transport in ((bridge("stdio"), "stdio"), (bridge("http"), "http"), (seed(), "stdio")):
         say(f"mcp: {server.label}, {calls} x display 1, slow loop")

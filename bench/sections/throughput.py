@@ -1,4 +1,4 @@
-"""Section 2: 1/10/50 MB of sequence-marked output through the kernel and through the bridge (stdio).
+"""Section 2: 1/10/50 MB of sequence-marked output through the kernel and the bridge (stdio and HTTP).
 
 MB/s is flood bytes over the time from request to the end of the run as the client sees it. Bytes
 lost are checked against the exact text ``_sim_flood`` writes. RSS growth = peak VmRSS during the
@@ -41,9 +41,9 @@ def _kernel(ctx: BenchContext) -> list[dict[str, Any]]:
     return rows
 
 
-async def _mcp(ctx: BenchContext) -> list[dict[str, Any]]:
+async def _mcp(ctx: BenchContext, transport: str) -> list[dict[str, Any]]:
     rows = []
-    async with connect(bridge("stdio"), "stdio", ctx.env(), ctx.code_root) as conn:
+    async with connect(bridge(transport), transport, ctx.env(), ctx.code_root) as conn:
         await conn.call("display 1")
         if conn.pid is None:
             raise RuntimeError("could not find the bridge process")
@@ -51,7 +51,7 @@ async def _mcp(ctx: BenchContext) -> list[dict[str, Any]]:
         if kernel_pid is None:
             raise RuntimeError("could not find the bridge's kernel process")
         for mb in _sizes(ctx):
-            say(f"throughput: MCP stdio, {mb} MB")
+            say(f"throughput: MCP {transport}, {mb} MB")
             with PeakRss(conn.pid) as bridge_rss, PeakRss(kernel_pid) as kernel_rss:
                 call = await conn.call(flood(mb * MB))
             n = len(call.progress)
@@ -66,4 +66,7 @@ async def _mcp(ctx: BenchContext) -> list[dict[str, Any]]:
 
 
 def run(ctx: BenchContext) -> dict[str, Any]:
-    return {"kernel": _kernel(ctx), "mcp_stdio": run_async(_mcp, ctx)}
+    result: dict[str, Any] = {"kernel": _kernel(ctx)}
+    for transport in ("stdio", "http"):
+        result[f"mcp_{transport}"] = run_async(_mcp, ctx, transport)
+    return result
