@@ -51,6 +51,8 @@ def standard_message(rc: int) -> str:
 class StataError(Exception):
     """A Stata error with its return code; the message is what Stata prints (may be empty)."""
 
+    printed: bool = False  # set once the message has been written to the output stream
+
     def __init__(self, rc: int, message: str | None = None) -> None:
         self.rc = rc
         self.message = standard_message(rc) if message is None else message

@@ -275,9 +275,9 @@ class Interpreter:
         return None
 
     def _report(self, exc: StataError) -> None:
-        if getattr(exc, "printed", False):
+        if exc.printed:
             return
-        exc.printed = True  # type: ignore[attr-defined]
+        exc.printed = True
         if isinstance(exc, BreakError):
             self.ensure_line_start()
             self.sink.write("--Break--\n")
@@ -346,7 +346,7 @@ class Interpreter:
             except BreakError:
                 raise
             except StataError as exc:
-                exc.printed = True  # type: ignore[attr-defined]
+                exc.printed = True
                 self.state.rc = exc.rc
                 return
         self.state.rc = 0
