@@ -10,6 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
+from ..audit import audited
 from .common import state_of
 from .execute import evaluate, run_and_report
 from .validate import check_topic
@@ -43,6 +44,7 @@ def register(server: MCPServer[Any]) -> None:
     )
 
 
+@audited("stata_results")
 async def stata_results(
     kind: Annotated[Literal["r", "e"], Field(description="'r' for r() results, 'e' for e() results.")],
     ctx: Context[Any, Any],
@@ -57,6 +59,7 @@ async def stata_results(
     )
 
 
+@audited("stata_describe")
 async def stata_describe(ctx: Context[Any, Any]) -> CallToolResult:
     value = await _expression(ctx, "describe()")
     if not isinstance(value, dict):
@@ -65,6 +68,7 @@ async def stata_describe(ctx: Context[Any, Any]) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=value)
 
 
+@audited("stata_help")
 async def stata_help(
     topic: Annotated[str, Field(description="Command or topic, e.g. 'regress'.")],
     ctx: Context[Any, Any],

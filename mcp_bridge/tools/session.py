@@ -9,6 +9,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 
+from ..audit import audited
 from ..kernel import KernelError
 from .common import ready_kernel, state_of
 
@@ -36,6 +37,7 @@ def register(server: MCPServer[Any]) -> None:
     )
 
 
+@audited("stata_interrupt")
 async def stata_interrupt(ctx: Context[Any, Any]) -> str:
     state = state_of(ctx)
     kernel = await ready_kernel(state)
@@ -57,6 +59,7 @@ async def stata_interrupt(ctx: Context[Any, Any]) -> str:
     )
 
 
+@audited("stata_restart")
 async def stata_restart(ctx: Context[Any, Any]) -> str:
     state = state_of(ctx)
     kernel = await ready_kernel(state)

@@ -68,3 +68,12 @@ def test_audit_log_is_bounded_by_one_rotation(tmp_path: Path) -> None:
 def test_digest_is_of_canonical_json() -> None:
     assert digest({"b": 1, "a": "é"}) == digest({"a": "é", "b": 1})
     assert digest({"code": "display 1"}) != digest({"code": "display 2"})
+
+
+async def test_session_and_inspection_tools_are_audited_too(policy_bridge: HttpBridge, audit_path: Path) -> None:
+    before = len(_records(audit_path)) if audit_path.exists() else 0
+    async with policy_bridge.client() as client:
+        await client.call_tool("stata_interrupt", {})
+        await client.call_tool("stata_results", {"kind": "r"})
+    tools = [r["tool"] for r in _records(audit_path)[before:]]
+    assert tools == ["stata_interrupt", "stata_results"]
