@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 from .config import DEFAULT_HEARTBEAT_S, DEFAULT_MAX_CODE_BYTES, BridgeConfig, ConfigError, Transport
 from .kernel import ServerTarget
+from .kernel.pool import DEFAULT_IDLE_TIMEOUT, DEFAULT_SIZE, DEFAULT_WARM
 
 _TRANSPORTS: dict[str, Transport] = {
     "stdio": "stdio", "http": "http", "streamable-http": "http", "sse": "sse",
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     kernel.add_argument("--server-url", default=None, help="use a kernel on this Jupyter Server")
     kernel.add_argument("--token", default=None, help="Jupyter Server token (default: $JUPYTER_TOKEN)")
     kernel.add_argument("--kernel-id", default=None, help="existing kernel on the Jupyter Server")
+    _add_pool_arguments(parser)
     parser.add_argument("--heartbeat", type=float, default=DEFAULT_HEARTBEAT_S,
                         help="seconds of silence before a heartbeat progress message (default 5)")
     parser.add_argument("--max-code-bytes", type=int, default=DEFAULT_MAX_CODE_BYTES,
@@ -54,6 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", type=str.upper,
                         choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], help="stderr log level")
     return parser
+
+
+def _add_pool_arguments(parser: argparse.ArgumentParser) -> None:
+    pool = parser.add_argument_group("kernel per session (HTTP transports)")
+    pool.add_argument("--kernel-per-session", action="store_true",
+                      help="give each MCP session its own kernel (locally or on --server-url) from a pool")
+    pool.add_argument("--pool-size", type=int, default=DEFAULT_SIZE,
+                      help=f"most kernels at once; sessions beyond are refused (default {DEFAULT_SIZE})")
+    pool.add_argument("--pool-warm", type=int, default=DEFAULT_WARM,
+                      help=f"kernels kept started ahead of new sessions (default {DEFAULT_WARM})")
+    pool.add_argument("--pool-idle-timeout", type=float, default=DEFAULT_IDLE_TIMEOUT,
+                      help="seconds without a call after which a session's kernel is shut down "
+                      f"(default {DEFAULT_IDLE_TIMEOUT:g})")
 
 
 def parse_config(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> BridgeConfig:
@@ -87,4 +102,8 @@ def parse_config(argv: Sequence[str] | None = None, env: Mapping[str, str] | Non
         policy=args.policy == "on",
         allowed_dirs=tuple(os.path.realpath(os.path.expanduser(d)) for d in args.allow_dir),
         audit_log=args.audit_log,
+        kernel_per_session=args.kernel_per_session,
+        pool_size=args.pool_size,
+        pool_warm=args.pool_warm,
+        pool_idle_s=args.pool_idle_timeout,
     )

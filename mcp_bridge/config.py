@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .kernel import ServerTarget
+from .kernel.pool import DEFAULT_IDLE_TIMEOUT, DEFAULT_SIZE, DEFAULT_WARM
 
 Transport = Literal["stdio", "http", "sse"]
 
@@ -35,8 +36,14 @@ class BridgeConfig:
     policy: bool = True
     allowed_dirs: tuple[str, ...] = ()  # empty: the working directory
     audit_log: str | None = None
+    # --kernel-per-session (mcp_bridge.kernel.pool): each MCP session its own kernel, from a pool.
+    kernel_per_session: bool = False
+    pool_size: int = DEFAULT_SIZE
+    pool_warm: int = DEFAULT_WARM
+    pool_idle_s: float = DEFAULT_IDLE_TIMEOUT
 
     def __post_init__(self) -> None:
+        self._check_pool()
         for directory in self.allowed_dirs:
             if not os.path.isdir(directory):
                 raise ConfigError(f"--allow-dir {directory!r} is not an existing directory")
@@ -53,6 +60,21 @@ class BridgeConfig:
                 f"Refusing to serve on non-loopback host {self.host!r} without authentication: set "
                 "--auth-token or STATA_MCP_AUTH_TOKEN (clients then send 'Authorization: Bearer TOKEN')."
             )
+
+
+    def _check_pool(self) -> None:
+        if not self.kernel_per_session:
+            return
+        if self.connection_file is not None or (self.server is not None and self.server.kernel_id):
+            raise ConfigError(
+                "--kernel-per-session starts kernels; it cannot be combined with --connection-file or --kernel-id"
+            )
+        if self.pool_size < 1:
+            raise ConfigError("--pool-size must be at least 1")
+        if not 0 <= self.pool_warm <= self.pool_size:
+            raise ConfigError("--pool-warm must be between 0 and --pool-size")
+        if self.pool_idle_s <= 0:
+            raise ConfigError("--pool-idle-timeout must be a positive number of seconds")
 
 
 def is_loopback(host: str) -> bool:

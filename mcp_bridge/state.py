@@ -15,6 +15,7 @@ import anyio
 
 from .config import BridgeConfig
 from .kernel import KernelConnection, KernelError, KernelUnavailable, make_kernel
+from .kernel.pool import KernelPool, UnavailableKernel
 from .runs import RunRecord, RunRegistry
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,11 @@ class BridgeState:
         self.current: RunRecord | None = None
         self._started = anyio.Event()
         self._start_error: str | None = None
+        self.pool: KernelPool[BridgeState] | None = None  # --kernel-per-session
+
+    def for_session(self, session: object) -> BridgeState:
+        """The state a session's calls use: this one, or with --kernel-per-session its own kernel's."""
+        return self if self.pool is None else self.pool.slot_for(session)
 
     async def start_kernel(self) -> None:
         try:
@@ -54,6 +60,10 @@ class BridgeState:
 @asynccontextmanager
 async def open_state(config: BridgeConfig) -> AsyncIterator[BridgeState]:
     """Start the kernel in the background; always shut it down on the way out."""
+    if config.kernel_per_session:
+        async with _open_pooled_state(config) as front:
+            yield front
+        return
     kernel = make_kernel(
         kernel_name=config.kernel_name,
         connection_file=config.connection_file,
@@ -69,3 +79,24 @@ async def open_state(config: BridgeConfig) -> AsyncIterator[BridgeState]:
         with anyio.CancelScope(shield=True):
             await kernel.close()
             log.info("kernel connection closed")
+
+
+@asynccontextmanager
+async def _open_pooled_state(config: BridgeConfig) -> AsyncIterator[BridgeState]:
+    """--kernel-per-session: the front state only routes each session (``for_session``) to its own."""
+
+    def new_kernel() -> KernelConnection:
+        return make_kernel(kernel_name=config.kernel_name, server=config.server)
+
+    pool: KernelPool[BridgeState] = KernelPool(
+        new_kernel, lambda kernel: BridgeState(config, kernel),
+        size=config.pool_size, warm=config.pool_warm, idle_timeout=config.pool_idle_s,
+    )
+    front = BridgeState(config, UnavailableKernel(
+        "This bridge runs one kernel per MCP session (--kernel-per-session), but this request was not "
+        "routed to a session's kernel."
+    ))
+    front.pool = pool
+    await front.start_kernel()  # records the refusal above for any request that reaches the front
+    async with pool.running():
+        yield front
