@@ -24,6 +24,7 @@ It is a text check, not a sandbox: see the limits in :mod:`stata_kernel.syntax.p
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
 from stata_kernel.syntax import Violation, check_policy, resolve_command, split_commands, strip_prefixes
@@ -116,9 +118,15 @@ class PolicyBlocked(ToolError):
 # checks the tools call
 
 
-def enforce(policy: Policy, code: str, *, source: str | None = None) -> None:
-    """Raise :class:`PolicyBlocked` if ``code`` may not run; ``source`` names the do-file it came from."""
-    refusal = check_code(policy, code, source=source)
+async def enforce(policy: Policy, code: str, *, source: str | None = None) -> None:
+    """Raise :class:`PolicyBlocked` if ``code`` may not run; ``source`` names the do-file it came from.
+
+    The check runs in a worker thread: a megabyte of code takes seconds to scan, and the event loop keeps
+    serving other calls (heartbeats, interrupts, other sessions) meanwhile.
+    """
+    if not policy.enabled:
+        return
+    refusal = await anyio.to_thread.run_sync(functools.partial(check_code, policy, code, source=source))
     if refusal is not None:
         raise PolicyBlocked(refusal)
 
@@ -172,6 +180,8 @@ def _violations(
     found: dict[tuple[int, str], Violation] = {}
     for delimiter in delimiters:
         for cwd in cwds:
+            if found:  # blocked already: the other readings only matter for code that looks clean
+                break
             for v in check_policy(code, delimiter=delimiter, allowed_dirs=policy.allowed_dirs, cwd=cwd):
                 found.setdefault((v.line, v.command), v)
     out: list[tuple[Violation, tuple[str, Violation] | None]] = [(v, None) for v in found.values()]

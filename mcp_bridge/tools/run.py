@@ -61,7 +61,7 @@ async def stata_run(
     state = state_of(ctx)
     check_code(code, state.config.max_code_bytes)
     check_timeout(timeout_s)
-    enforce(Policy.from_config(state.config), code)
+    await enforce(Policy.from_config(state.config), code)
     first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
     return await run_and_report(state, ctx, code, label=first_line[:80], timeout_s=timeout_s)
 
@@ -79,5 +79,5 @@ async def stata_run_file(
     resolved = check_do_file(path)
     code = read_do_file(resolved)
     check_code(code, state.config.max_code_bytes, source=f"The do-file {resolved}")
-    enforce(policy, code, source=str(resolved))
+    await enforce(policy, code, source=str(resolved))
     return await run_and_report(state, ctx, code, label=f"do {resolved}", timeout_s=timeout_s)

@@ -36,10 +36,10 @@ def test_allow_dir_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None
         parse_config(["--allow-dir", str(tmp_path / "missing")])
 
 
-def test_refusal_carries_kind_command_line_and_reason(tmp_path: Path) -> None:
+async def test_refusal_carries_kind_command_line_and_reason(tmp_path: Path) -> None:
     policy = Policy(allowed_dirs=(str(tmp_path),), cwd=str(tmp_path))
     with pytest.raises(PolicyBlocked) as caught:
-        enforce(policy, "display 1\ndisplay 2\ncapture noisily shell ls")
+        await enforce(policy, "display 1\ndisplay 2\ncapture noisily shell ls")
     exc = caught.value
     assert (exc.kind, exc.command, exc.line, exc.reason) == (POLICY_BLOCKED, "shell", 3, "shell escape")
     assert str(exc) == (
