@@ -24,10 +24,10 @@ def test_non_loopback_http_without_a_token_is_refused() -> None:
     assert "--auth-token" in done.stderr and done.stdout == ""
 
 
-def test_jupyter_server_kernels_are_refused_as_not_yet_supported() -> None:
-    done = run_cli("--server-url", "http://localhost:8888", "--token", "t")
+def test_a_server_url_must_be_http() -> None:
+    done = run_cli("--server-url", "ftp://localhost:8888", "--token", "t")
     assert done.returncode == 2
-    assert "not supported yet" in done.stderr
+    assert "--server-url must be an http(s) URL" in done.stderr
 
 
 def test_kernel_id_needs_a_server_url() -> None:
