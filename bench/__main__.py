@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -54,12 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                                "machine": machine.describe(ctx.code_label),
                                "load": {"before": machine.load()[0]}, "errors": {}}
     say(f"code under test: {ctx.code_label} ({ctx.code_root}); Stata: {ctx.stata_dir}")
+    results["section_seconds"] = {}
     for name in args.only or list(SECTIONS):
+        started = time.perf_counter()
         try:
             results[name] = SECTIONS[name](ctx)
         except Exception as exc:
             traceback.print_exc()
             results["errors"][name] = f"{type(exc).__name__}: {exc}"
+        results["section_seconds"][name] = round(time.perf_counter() - started, 1)
+        say(f"{name}: {results['section_seconds'][name]} s")
     results["load"]["after"] = machine.load()[0]
     results["goals"] = [{"goal": g, "measured": v, "met": ok} for g, v, ok in report.goals(results)]
     results["notes"] = NOTES

@@ -37,7 +37,10 @@ async def _one(ctx: BenchContext, server: Server, transport: str, calls: int) ->
 def run(ctx: BenchContext) -> dict[str, Any]:
     calls = 10 if ctx.smoke else 300
     rows = []
-    for server, transport in ((bridge("stdio"), "stdio"), (bridge("http"), "http"), (seed(), "stdio")):
+    servers = [(bridge("stdio"), "stdio"), (bridge("http"), "http"), (seed(), "stdio")]
+    if ctx.smoke:  # HTTP is covered by the latency section
+        del servers[1]
+    for server, transport in servers:
         say(f"mcp: {server.label}, {calls} x display 1, slow loop")
         try:
             rows.append(run_async(_one, ctx, server, transport, calls))

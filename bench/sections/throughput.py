@@ -67,6 +67,6 @@ async def _mcp(ctx: BenchContext, transport: str) -> list[dict[str, Any]]:
 
 def run(ctx: BenchContext) -> dict[str, Any]:
     result: dict[str, Any] = {"kernel": _kernel(ctx)}
-    for transport in ("stdio", "http"):
+    for transport in ("stdio",) if ctx.smoke else ("stdio", "http"):  # smoke: HTTP is covered by latency
         result[f"mcp_{transport}"] = run_async(_mcp, ctx, transport)
     return result
