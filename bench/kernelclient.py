@@ -161,7 +161,7 @@ class KernelSession:
                 sock.close(linger=0)
         if self.km is not None and self.km.has_kernel:
             self.km.shutdown_kernel(now=True)
-        self._context.term()
+        self._context.destroy(linger=0)
 
     def __enter__(self) -> KernelSession:
         self.start()

@@ -51,13 +51,19 @@ def _piece_latency(ctx: BenchContext, session: KernelSession, lines: int) -> dic
     return {**summary(samples), "pieces_not_in_cell": missing, "last_line_in_cell": last_line in cell.text}
 
 
-def _prepare_peers(ctx: BenchContext) -> list[KernelDef]:
+def _prepare_peers(ctx: BenchContext, rows: list[dict[str, Any]]) -> list[KernelDef]:
+    """Our kernel and the references, plus each peer whose venv could be made (else an error row)."""
     kernels = [peers.ours(), peers.floor(), peers.echo()]
     if ctx.smoke:
         return kernels
     for venv, label in ((peers.NBSTATA, "nbstata 0.8.7 (PyPI)"), (peers.PYSTATA_KERNEL, "pystata-kernel 0.3.2 (PyPI)")):
         say(f"kernels: preparing venv {venv.root}")
-        peers.ensure_venv(venv, ctx.stata_dir, ctx.edition, ctx.path("venv-install.log"))
+        try:
+            peers.ensure_venv(venv, ctx.stata_dir, ctx.edition, ctx.path("venv-install.log"))
+        except Exception as exc:
+            rows.append({"kernel": f"bench-{venv.name}", "label": label,
+                         "error": f"venv setup failed ({exc}); see {ctx.path('venv-install.log')}"})
+            continue
         kernels.append(peers.peer(venv, label))
     return kernels
 
@@ -67,7 +73,7 @@ def run(ctx: BenchContext) -> dict[str, Any]:
     sessions: list[tuple[KernelSession, dict[str, Any]]] = []
     rows: list[dict[str, Any]] = []
     try:
-        for kernel in _prepare_peers(ctx):
+        for kernel in _prepare_peers(ctx, rows):
             say(f"kernels: starting {kernel.label}")
             session, row = _start(ctx, kernel)
             rows.append(row)
