@@ -31,7 +31,8 @@ SECTIONS: dict[str, Callable[[BenchContext], dict[str, Any]]] = {
 
 NOTES = [
     "Latency: the simulator stamps a piece after its print() returned, so work a kernel does synchronously "
-    "inside the write (our kernel publishes from the writer) is outside the measured interval.",
+    "inside the write (our kernel publishes from the writer) is outside the measured interval: the kernel "
+    "figures are a lower bound (the smallest sample can even be slightly negative).",
     "Peers run with a bench-only shim in their venvs (bench/baselines/pystata_compat.py) standing in for two "
     "import side effects of Stata's pystata that the simulator lacks: `import pystata` loads `pystata.config`, "
     "and `config.init` imports `pystata.stata`. nbstata runs with `echo = False`: its default (`echo = None`) "

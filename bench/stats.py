@@ -19,9 +19,10 @@ def percentile(values: Sequence[float], q: float) -> float:
 def summary(values: Sequence[float]) -> dict[str, Any]:
     """p50/p99/max/mean of samples, and how many there were."""
     if not values:
-        return {"n": 0, "p50": None, "p99": None, "max": None, "mean": None}
+        return {"n": 0, "min": None, "p50": None, "p99": None, "max": None, "mean": None}
     return {
         "n": len(values),
+        "min": round(min(values), 3),
         "p50": round(percentile(values, 50), 3),
         "p99": round(percentile(values, 99), 3),
         "max": round(max(values), 3),
