@@ -9,11 +9,14 @@ import os
 import queue
 import random
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import anyio
 import pytest
 
+from tests.bridge.helpers import HttpBridge, ProgressLog, text_of
 from tests.harness import execute
 
 from .conftest import percentile
@@ -165,3 +168,68 @@ def test_an_interrupt_racing_the_end_of_a_run_does_not_break_the_next_run(kernel
     figures["late_interrupts"] = RACES
     figures["next_run_broken"] = broken
     assert broken == 0, f"{broken} of {RACES} late interrupts broke the next run"
+
+
+MCP_CANCELS = 30
+MCP_WORKLOADS = {
+    "flood": ('display "flood"\n_sim_flood, bytes(20000000)', 150),
+    "sleep": ('display "sleeping"\nsleep 5000', 150),
+    "loop": ('forvalues i = 1/100000 {\n    display "loop `i\'"\n}', 150),
+    "quiet-loop": ('display "counting"\nforvalues i = 1/1000000 {\n    local x = `i\' * 2\n}', 150),
+    "short": ('display "short"', 20),
+}
+
+
+@pytest.fixture(scope="module")
+def cancel_bridge(bridge_env: dict[str, str]) -> Iterator[HttpBridge]:
+    bridge = HttpBridge(env=bridge_env, transport="http")
+    try:
+        yield bridge
+    finally:
+        bridge.stop()
+
+
+@pytest.mark.slow
+async def test_thirty_mcp_cancellations_each_free_the_session_within_200ms(cancel_bridge: HttpBridge,
+                                                                           figures) -> None:
+    """The SDK client cancels a call at a random moment; the bridge breaks Stata, and the next call
+    (which had to wait for the session) answers soon after."""
+    rng = random.Random(SEED + 1)
+    freed: list[float] = []  # cancel -> the next call's result (includes that call's own round trip)
+    outcomes: dict[str, int] = {}
+    async with cancel_bridge.client() as client:
+        for i in range(MCP_CANCELS):
+            kind = rng.choice(list(MCP_WORKLOADS))
+            code, max_delay_ms = MCP_WORKLOADS[kind]
+            progress = ProgressLog()
+            with anyio.CancelScope() as scope:
+                async with anyio.create_task_group() as tg:
+                    async def cancel_at_random(scope: anyio.CancelScope = scope,
+                                               progress: ProgressLog = progress, delay: int = max_delay_ms) -> None:
+                        await progress.wait_for_count(1)
+                        await anyio.sleep(rng.uniform(0, delay) / 1000)  # the random moment
+                        scope.cancel()
+
+                    tg.start_soon(cancel_at_random)
+                    await client.call_tool("stata_run", {"code": f"* mcp cancel {i}\n{code}"},
+                                           progress_callback=progress)
+                    scope.cancel()  # finished before the random moment
+            cancelled = time.monotonic()
+            check = await client.call_tool("stata_run", {"code": f"display {i} * 7"})
+            freed.append(time.monotonic() - cancelled)
+            assert not check.is_error and text_of(check).strip() == str(i * 7), text_of(check)
+        listing = (await client.read_resource("stata://runs")).contents[0].text
+    for line in listing.splitlines():
+        if "* mcp cancel" in line:
+            outcome = line.split("\t")[1]
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    misuse = [line for line in cancel_bridge.stderr_lines if MISUSE in line]
+    figures["cancellations"] = MCP_CANCELS
+    figures["outcomes_still_listed"] = outcomes  # the registry keeps the latest 50 runs
+    figures["freed_p50_ms"] = percentile(freed, 50) * 1000
+    figures["freed_p99_ms"] = percentile(freed, 99) * 1000
+    figures["freed_max_ms"] = max(freed) * 1000
+    figures["break_misuse_warnings"] = len(misuse)
+    assert not misuse, misuse[:5]
+    assert set(outcomes) <= {"cancelled", "ok"}, outcomes
+    assert max(freed) < FLOOD_LIMIT_S and percentile(freed, 50) < LIMIT_S, sorted(freed)[-5:]
