@@ -116,7 +116,7 @@ async def check_bridge(stata_dir: str | None, kernel_name: str, timeout: float) 
                         return [Check("bridge over stdio", "FAIL", f"no stata_run tool (tools: {sorted(tools)})",
                                       "reinstall this package; another mcp_bridge shadows it")]
                     checks.append(Check("bridge over stdio", "ok", f"MCP handshake done, {len(tools)} tools"))
-                    checks.append(await _round_trip(client))
+                    checks += await _kernel_checks(client, errlog)
                     if checks[-1].status != "ok":
                         checks.append(Check("streaming", "skip", "needs a working round trip"))
                         return checks
@@ -130,15 +130,23 @@ async def check_bridge(stata_dir: str | None, kernel_name: str, timeout: float) 
     return checks
 
 
-async def _round_trip(client: Any) -> Check:
+async def _kernel_checks(client: Any, errlog: TextIO) -> list[Check]:
+    """Kernel start and a ``display 1`` round trip, told apart by the answer to the first run."""
     result = await client.call_tool("stata_run", {"code": "display 1"})
-    text = "".join(getattr(block, "text", "") for block in result.content)
+    text = "".join(getattr(block, "text", "") for block in result.content).strip()
+    lowered = text.lower()
+    if result.is_error and ("kernel is unavailable" in lowered or text.endswith("Error executing tool stata_run")):
+        return [Check("kernel start", "FAIL", text[:600] + _tail(errlog),
+                      "the kernel process failed to start: see the message and log above; "
+                      f"`{sys.executable} -m stata_kernel install --sys-prefix --force` repairs a stale kernelspec"),
+                Check("round trip", "skip", "needs a kernel")]
+    start = Check("kernel start", "ok", "the bridge started the kernel and it answered")
     if result.is_error or "1" not in text:
-        fix = "the kernel could not run code; the message above names the cause"
-        if "not found" in text.lower() or "unavailable" in text.lower():
-            fix = "check the Stata installation (STATA_DIR) and its licence"
-        return Check("kernel start and round trip", "FAIL", f"`display 1` answered: {text.strip()[:600]}", fix)
-    return Check("kernel start and round trip", "ok", "`display 1` printed 1")
+        fix = "the kernel runs but Stata could not run code; the message names the cause"
+        if "not found" in lowered or "unavailable" in lowered or "initialise" in lowered:
+            fix = "check the Stata installation (STATA_DIR, STATA_EDITION) and its licence"
+        return [start, Check("round trip", "FAIL", f"`display 1` answered: {text[:600]}", fix)]
+    return [start, Check("round trip", "ok", "`display 1` printed 1")]
 
 
 async def _streaming(client: Any) -> Check:
@@ -168,12 +176,15 @@ async def _streaming(client: Any) -> Check:
 
 
 def _tail(errlog: TextIO, lines: int = 12) -> str:
+    """The bridge's log lines worth showing: its ERROR records if any (the cause), else the last lines."""
     try:
         errlog.seek(0)
-        tail = errlog.read().strip().splitlines()[-lines:]
+        text = errlog.read().strip().splitlines()
     except (OSError, ValueError):
         return ""
-    return ("\nbridge log (last lines):\n" + "\n".join("    " + line for line in tail)) if tail else ""
+    errors = [line for line in text if " ERROR " in line or " CRITICAL " in line]
+    shown = errors[-5:] if errors else text[-lines:]
+    return ("\nbridge log:\n" + "\n".join("    " + line for line in shown)) if shown else ""
 
 
 def run(stata_dir: str | None, kernel_name: str, timeout: float) -> Report:

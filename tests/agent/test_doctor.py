@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ def test_doctor_passes_on_the_simulated_stata(bridge_env: dict[str, str]) -> Non
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert "SIMULATED Stata" in out
-    for check in ("Stata installation", "kernelspec 'stata-live'", "kernel start and round trip", "streaming"):
+    for check in ("Stata installation", "kernelspec 'stata-live'", "kernel start", "round trip", "streaming"):
         assert f"[ ok ] {check}" in out, out
     assert "All checks passed." in out
 
@@ -43,3 +44,18 @@ def test_doctor_names_a_missing_kernelspec(bridge_env: dict[str, str], tmp_path:
     assert proc.returncode == 1
     assert "[FAIL] kernelspec 'no-such-kernel': not installed" in proc.stdout
     assert "-m stata_kernel install" in proc.stdout
+
+
+def test_doctor_reports_a_kernel_that_dies_at_start(bridge_env: dict[str, str], tmp_path: Path) -> None:
+    spec = tmp_path / "kernels" / "broken"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", "raise SystemExit(3)", "{connection_file}"],
+        "display_name": "broken", "language": "stata",
+    }))
+    env = dict(bridge_env, JUPYTER_PATH=str(tmp_path))
+    proc = _doctor(env, "--kernel-name", "broken")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "[ ok ] bridge over stdio" in proc.stdout
+    assert "[FAIL] kernel start" in proc.stdout and "did not become ready" in proc.stdout, proc.stdout
+    assert "[skip] round trip" in proc.stdout
