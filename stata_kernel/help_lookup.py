@@ -21,7 +21,12 @@ _MAX_ENTRIES = 256
 @dataclass(frozen=True)
 class HelpEntry:
     topic: str
-    text: str | None  # None: Stata has no help for this topic
+    text: str | None  # None: Stata has no help for this topic; "": help ran but printed nothing here
+
+    def shown(self) -> str:
+        """Text for the frontend: Stata's help, or a pointer when Stata showed it elsewhere (a Viewer)."""
+        body = self.text or f"Stata found help for {self.topic} but printed none here (it may open in a Viewer)."
+        return f"{body}\n\nOnline: https://www.stata.com/help.cgi?{self.topic}"
 
     @property
     def found(self) -> bool:
@@ -56,7 +61,7 @@ class HelpCache:
             text: str | None = engine.capture(f"help {topic}").strip("\n")
         except StataError:
             text = None  # r(111): no help for this topic
-        entry = HelpEntry(topic, text or None)
+        entry = HelpEntry(topic, text)
         with self._lock:
             self._entries[topic] = entry
             while len(self._entries) > self._max:

@@ -451,7 +451,7 @@ class StataKernel(Kernel):
                     except (StataLiveError, RuntimeError) as exc:
                         self.log.debug("help lookup failed: %s", exc)
                         return not_found
-                text = entry.text
+                text = entry.shown() if entry.found else None
         if not text:
             return not_found
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}

@@ -24,6 +24,11 @@ def test_inspect_shows_statas_help_for_the_command_under_the_cursor(kc):
     assert "[R] regress -- Linear regression" in reply["data"]["text/plain"]
 
 
+def test_inspect_points_to_the_online_help_page(kc):
+    reply = inspect(kc, "regress price mpg", 3)
+    assert reply["data"]["text/plain"].endswith("Online: https://www.stata.com/help.cgi?regress")
+
+
 def test_inspect_on_an_argument_shows_help_for_its_command(kc):
     reply = inspect(kc, "summarize price", len("summarize pr"))
     assert "[R] summarize" in reply["data"]["text/plain"]
