@@ -68,15 +68,20 @@ class ProgressRelay:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool | None:
-        """Flush what is queued before the call's result goes out (unless the call failed)."""
+        """Flush what is queued before the call's result goes out (unless the call failed).
+
+        A failure of the call itself propagates unchanged (a ``ToolError`` must reach the SDK as
+        such, not wrapped in an exception group), after the sender has been stopped.
+        """
         assert self._task_group is not None
         if exc is None:
             self._closing = True
             self._wake.set()
             self._task_group.start_soon(self._flush_deadline)
-        else:
-            self._task_group.cancel_scope.cancel()
-        return await self._task_group.__aexit__(exc_type, exc, tb)
+            return await self._task_group.__aexit__(None, None, None)
+        self._task_group.cancel_scope.cancel()
+        await self._task_group.__aexit__(None, None, None)
+        return None
 
     @property
     def sent(self) -> int:

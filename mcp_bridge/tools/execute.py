@@ -15,7 +15,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, TextContent
 
 from ..kernel import DisplayItem, Execution, KernelError, KernelEvent, OutputText
-from ..relay import HEARTBEAT_PREFIX, ProgressRelay
+from ..relay import HEARTBEAT_PREFIX, ProgressRelay, ReportProgress
 from ..runs import RunRecord
 from ..state import BridgeState
 from .common import ready_kernel
@@ -163,14 +163,27 @@ def _images(displays: list[DisplayItem]) -> list[ImageContent]:
     ]
 
 
-async def evaluate(state: BridgeState, expressions: dict[str, str]) -> Execution:
-    """Evaluate kernel ``user_expressions`` without running code (waits for a run in progress)."""
-    kernel = await ready_kernel(state)
-    async with state.run_lock:
-        try:
-            return await kernel.execute("", _ignore, silent=True, user_expressions=expressions)
-        except KernelError as exc:
-            raise ToolError(str(exc)) from exc
+async def evaluate(
+    state: BridgeState, expressions: dict[str, str], report: ReportProgress | None = None
+) -> Execution:
+    """Evaluate kernel ``user_expressions`` without running code.
+
+    Waits for a run in progress; with ``report`` (the call's progress) heartbeats say so meanwhile.
+    """
+    async with ProgressRelay(report or _no_progress, state.config.heartbeat_s) as relay:
+        relay.waiting("the Stata kernel to start")
+        kernel = await ready_kernel(state)
+        relay.waiting("another Stata run on this session to finish")
+        async with state.run_lock:
+            relay.waiting("Stata to answer")
+            try:
+                return await kernel.execute("", _ignore, silent=True, user_expressions=expressions)
+            except KernelError as exc:
+                raise ToolError(str(exc)) from exc
+
+
+async def _no_progress(progress: float, total: float | None, message: str | None) -> None:
+    """Progress sink for callers without a request to report to."""
 
 
 def _ignore(event: KernelEvent) -> None:

@@ -78,7 +78,7 @@ async def stata_help(
 
 
 async def _expression(ctx: Context[Any, Any], expression: str) -> Any:
-    execution = await evaluate(state_of(ctx), {"value": expression})
+    execution = await evaluate(state_of(ctx), {"value": expression}, ctx.report_progress)
     if "value" in execution.expression_errors:
         raise ToolError(f"Could not evaluate {expression}: {execution.expression_errors['value']}")
     if "value" not in execution.user_expressions:

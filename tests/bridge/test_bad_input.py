@@ -66,3 +66,11 @@ async def test_oversized_code_is_refused_before_stata(bridge_env: dict[str, str]
         listing = (await client.read_resource("stata://runs")).contents[0].text
         assert listing == "No runs yet."
         await still_serving(client)
+
+
+async def test_a_kernel_that_cannot_start_is_a_clear_tool_error(bridge_env: dict[str, str]) -> None:
+    async with stdio_client("--kernel-name", "no-such-kernel", env=bridge_env) as client:
+        result = await client.call_tool("stata_run", {"code": "display 1"})
+        results = await client.call_tool("stata_results", {"kind": "r"})
+    assert result.is_error and "no-such-kernel" in text_of(result)
+    assert results.is_error and "no-such-kernel" in text_of(results)

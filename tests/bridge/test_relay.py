@@ -93,3 +93,18 @@ async def test_a_client_that_stops_reading_does_not_hold_the_result_forever(monk
     async with ProgressRelay(report, heartbeat_s=3600) as relay:
         relay.on_event(OutputText("lost"))
     assert not stuck.is_set()
+
+
+async def test_a_failing_call_propagates_its_own_exception_unwrapped() -> None:
+    async def report(progress: float, total: float | None, message: str | None) -> None:
+        """Nothing to send to."""
+
+    class Refused(Exception):
+        pass
+
+    try:
+        async with ProgressRelay(report, heartbeat_s=3600) as relay:
+            relay.on_event(OutputText("partial"))
+            raise Refused("no")
+    except Refused as exc:  # not an ExceptionGroup: the SDK must see a ToolError as such
+        assert str(exc) == "no"
