@@ -17,6 +17,7 @@ import anyio
 RESULT_CHARS = 32_000  # log text carried in a tool result (head + tail)
 HEAD_CHARS = 8_000
 PAGE_CHARS = 100_000  # one page of the log resource
+MAX_LOG_CHARS = 8_000_000  # kept per run; past it only a rolling tail is kept (memory stays bounded)
 LOG_URI = "stata://runs/{run_id}/log"
 
 
@@ -37,6 +38,9 @@ class RunRecord:
     done: anyio.Event = field(default_factory=anyio.Event)
     _chunks: list[str] = field(default_factory=list)
     _text: str | None = None
+    _kept: int = 0
+    _dropped: int = 0
+    _tail: str = ""
 
     def finish(self, outcome: str) -> None:
         self.outcome = outcome
@@ -44,14 +48,34 @@ class RunRecord:
         self.done.set()
 
     def append(self, text: str) -> None:
-        self._chunks.append(text)
+        room = MAX_LOG_CHARS - self._kept
+        if room > 0:
+            self._chunks.append(text[:room])
+            self._kept += min(room, len(text))
+            text = text[room:]
+        if text:
+            self._dropped += len(text)
+            self._tail = (self._tail + text)[-(RESULT_CHARS - HEAD_CHARS) :]
         self._text = None
 
     @property
+    def total_chars(self) -> int:
+        """Everything Stata printed, including what the log did not keep."""
+        return self._kept + self._dropped
+
+    @property
     def text(self) -> str:
+        """The kept log; past ``MAX_LOG_CHARS`` a marker, then the latest output."""
         if self._text is None:
-            self._text = "".join(self._chunks)
-            self._chunks = [self._text]
+            kept = "".join(self._chunks)
+            self._chunks = [kept]
+            if self._dropped:
+                kept += (
+                    f"\n[stata-live: the log keeps the first {MAX_LOG_CHARS:,} characters of a run; "
+                    f"{self._dropped:,} more were printed. The latest {len(self._tail):,} follow.]\n"
+                    + self._tail
+                )
+            self._text = kept
         return self._text
 
     @property

@@ -139,7 +139,7 @@ def build_result(
         "rc": rc,
         "error": error,
         "run_id": record.run_id,
-        "log": {"truncated": truncated, "chars": len(record.text), "uri": record.uri},
+        "log": {"truncated": truncated, "chars": record.total_chars, "uri": record.uri},
     }
     return CallToolResult(content=list(content), structured_content=structured, is_error=not ok)
 

@@ -108,3 +108,18 @@ async def test_a_failing_call_propagates_its_own_exception_unwrapped() -> None:
             raise Refused("no")
     except Refused as exc:  # not an ExceptionGroup: the SDK must see a ToolError as such
         assert str(exc) == "no"
+
+
+def test_a_run_log_keeps_bounded_memory_with_its_latest_output(monkeypatch) -> None:
+    from mcp_bridge import runs
+
+    monkeypatch.setattr(runs, "MAX_LOG_CHARS", 1000)
+    record = runs.RunRegistry().new("flood")
+    for i in range(5000):
+        record.append(f"line {i}\n")
+    assert record.total_chars == sum(len(f"line {i}\n") for i in range(5000))
+    assert record.text.startswith("line 0\n")
+    assert record.text.endswith("line 4999\n")
+    assert len(record.text) < 1000 + runs.RESULT_CHARS + 300
+    excerpt, _ = record.excerpt()
+    assert excerpt.endswith("line 4999\n") and "more were printed" in excerpt
