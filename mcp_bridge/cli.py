@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     agents.add_argument("--allow-dir", action="append", default=[], metavar="DIR",
                         help="directory where agent-run code may write, cd and run do-files from (repeatable; "
                         "default: the working directory)")
+    agents.add_argument("--allow-command", action="append", default=[], metavar="NAME",
+                        help="take a command off the policy's deny-list, e.g. shell, python, erase, ssc "
+                        "(repeatable)")
     agents.add_argument("--audit-log", default=None, metavar="PATH",
                         help="append one JSON line per tool call to PATH ('auto': the user's state directory, "
                         "e.g. ~/.local/state/stata-live/audit.jsonl); default off")
@@ -101,6 +104,7 @@ def parse_config(argv: Sequence[str] | None = None, env: Mapping[str, str] | Non
         log_level=args.log_level,
         policy=args.policy == "on",
         allowed_dirs=tuple(os.path.realpath(os.path.expanduser(d)) for d in args.allow_dir),
+        allowed_commands=tuple(args.allow_command),
         audit_log=args.audit_log,
         kernel_per_session=args.kernel_per_session,
         pool_size=args.pool_size,

@@ -35,6 +35,7 @@ class BridgeConfig:
     # Agent command policy (mcp_bridge.policy) and audit log (mcp_bridge.audit).
     policy: bool = True
     allowed_dirs: tuple[str, ...] = ()  # empty: the working directory
+    allowed_commands: tuple[str, ...] = ()  # taken off the policy's deny-list
     audit_log: str | None = None
     # --kernel-per-session (mcp_bridge.kernel.pool): each MCP session its own kernel, from a pool.
     kernel_per_session: bool = False

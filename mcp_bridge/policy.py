@@ -35,7 +35,7 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
-from stata_kernel.syntax import Violation, check_policy, resolve_command, split_commands, strip_prefixes
+from stata_kernel.syntax import DEFAULT_DENY, Violation, check_policy, resolve_command, split_commands, strip_prefixes
 
 POLICY_BLOCKED = "policy_blocked"
 MAX_DO_DEPTH = 4
@@ -59,6 +59,7 @@ class Policy:
     enabled: bool = True
     allowed_dirs: tuple[str, ...] = ()
     cwd: str = "."
+    allowed_commands: tuple[str, ...] = ()  # taken off the deny-list (``--allow-command``)
 
     @classmethod
     def from_config(cls, config: Any) -> Policy:
@@ -69,7 +70,13 @@ class Policy:
             enabled=bool(getattr(config, "policy", True)),
             allowed_dirs=tuple(_real(d, cwd) for d in dirs),
             cwd=cwd,
+            allowed_commands=tuple(getattr(config, "allowed_commands", ()) or ()),
         )
+
+    @property
+    def deny(self) -> dict[str, str]:
+        """The scanner's deny-list (shell escapes, deletion, code escapes) less the allowed commands."""
+        return {k: v for k, v in DEFAULT_DENY.items() if k not in self.allowed_commands}
 
     def describe_dirs(self) -> str:
         return ", ".join(self.allowed_dirs)
@@ -182,21 +189,25 @@ def _violations(
         for cwd in cwds:
             if found:  # blocked already: the other readings only matter for code that looks clean
                 break
-            for v in check_policy(code, delimiter=delimiter, allowed_dirs=policy.allowed_dirs, cwd=cwd):
+            for v in check_policy(code, delimiter=delimiter, allowed_dirs=policy.allowed_dirs, cwd=cwd,
+                                  deny=policy.deny):
                 found.setdefault((v.line, v.command), v)
     out: list[tuple[Violation, tuple[str, Violation] | None]] = [(v, None) for v in found.values()]
-    if depth < MAX_DO_DEPTH:
-        out += _nested(policy, code, cwds, depth=depth, seen=seen)
+    out += _commands(policy, code, cwds, depth=depth, seen=seen)
     out.sort(key=lambda item: item[0].line)
     return out
 
 
-def _nested(
+def _commands(
     policy: Policy, code: str, cwds: Sequence[str], *, depth: int, seen: set[str]
 ) -> list[tuple[Violation, tuple[str, Violation] | None]]:
-    """Violations inside files that ``code`` runs and that exist on this machine: ``do``/``run``/``include``
-    of a literal path, and the ``NAME.ado`` Stata would load for a command it does not know (an earlier call
-    may have written either). Stata may have moved into any allowed directory, so all of them are tried."""
+    """The bridge's own rules, command by command.
+
+    Installing or loading code from elsewhere (:data:`CODE_SOURCES`), and violations inside files that
+    ``code`` runs and that exist on this machine: ``do``/``run``/``include`` of a literal path, and the
+    ``NAME.ado`` Stata would load for a command it does not know (an earlier call may have written either).
+    Stata may have moved into any allowed directory, so all of them are tried.
+    """
     dirs = list(dict.fromkeys([*cwds, *policy.allowed_dirs]))
     out: list[tuple[Violation, tuple[str, Violation] | None]] = []
     for command in split_commands(code):
@@ -205,6 +216,12 @@ def _nested(
         if not words:
             continue
         name = resolve_command(words[0])
+        rule = _code_source(name or words[0].lower(), words[1] if len(words) == 2 else "", policy)
+        if rule is not None:
+            out.append((Violation(name or words[0], command.text, command.line, rule), None))
+            continue
+        if depth >= MAX_DO_DEPTH:
+            continue
         if name in _RUNS_FILE:
             target = _first_path(words[1]) if len(words) == 2 else None
             paths = _candidates(target, dirs) if target is not None else iter(())
@@ -228,6 +245,37 @@ def _nested(
                 out.append((Violation(name, command.text, command.line, f"runs {path}"), where))
             break
     return out
+
+
+INSTALLS = "installs code from outside the allowed directories"
+LOADS = "changes where Stata loads commands from"
+
+# Bridge rules beyond the scanner's deny-list: command -> (refused first words of the arguments, reason).
+# Code installed into Stata's ado directories, or found on a changed ado-path, is beyond the file checks.
+CODE_SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
+    "net": (("ins", "set"), INSTALLS),
+    "ssc": (("ins",), INSTALLS),
+    "update": (("all", "ado", "exec", "swap", "utilities"), INSTALLS),
+    "adoupdate": (("",), INSTALLS),  # refused only with its update option, see _code_source
+    "adopath": (("+", "-"), LOADS),
+    "sysdir": (("set",), LOADS),
+    "ado": (("uninst",), "file deletion"),
+}
+
+
+def _code_source(name: str, args: str, policy: Policy) -> str | None:
+    """The reason a ``net install``-like command is refused, or None."""
+    rule = CODE_SOURCES.get(name)
+    if rule is None or name in policy.allowed_commands:
+        return None
+    if name == "ssc" and args.lower().startswith("uninst"):
+        return "file deletion"
+    if name == "adoupdate":
+        return INSTALLS if re.search(r",.*\bupd(a(t(e)?)?)?\b", args) else None
+    first = args.strip().lower()
+    if not first or not any(first.startswith(p) for p in rule[0]):
+        return None
+    return LOADS if name == "net" and first.startswith("set") else rule[1]
 
 
 def _first_path(args: str) -> str | None:
@@ -283,8 +331,13 @@ def _message(
         what = phrase
     what += " is not allowed" if noun else ", which is not allowed"
     extra = f" ({more} more blocked command{'s' if more > 1 else ''} in this code)" if more else ""
-    outside = (nested[1] if nested else v).reason.startswith(("outside", "path hidden"))
-    hint = f"allow a directory with --allow-dir DIR, or {_HINT_OFF}" if outside else _HINT_OFF
+    cause = nested[1] if nested else v
+    if cause.reason.startswith(("outside", "path hidden")):
+        hint = f"allow a directory with --allow-dir DIR, or {_HINT_OFF}"
+    elif cause.command in DEFAULT_DENY or cause.command in CODE_SOURCES:
+        hint = f"start the bridge with --allow-command {cause.command} or --policy off to allow it"
+    else:
+        hint = _HINT_OFF
     return f"{POLICY_BLOCKED}: {what} for agent-run code ({hint}).{extra} Nothing was run."
 
 
@@ -298,7 +351,7 @@ def _phrase(policy: Policy, v: Violation, where: str) -> tuple[str, bool]:
         return f'"{v.command}" on {where} {verb} outside the allowed directories ({policy.describe_dirs()})', False
     if reason.startswith(("command hidden", "path hidden")):
         return f'"{v.command}" on {where}, a {reason} (it cannot be checked before it runs)', True
-    if reason.startswith("runs"):
+    if reason.startswith(("runs", "installs", "changes")):
         return f'"{v.command}" on {where} {reason}', False
     return f'"{v.command}" on {where} ({reason})', True
 

@@ -36,6 +36,11 @@ BYPASSES = [
     pytest.param("save /tmp/outside.dta", "save", 1, id="save-outside"),
     pytest.param("sysuse auto, clear\nsave ../outside.dta, replace", "save", 2, id="save-climbing-out"),
     pytest.param("python:\nimport os\nend", "python", 1, id="python-block"),
+    pytest.param("display 1\ncap noi ssc inst estout", "ssc", 2, id="ssc-install"),
+    pytest.param("net install pkg, from(http://example.com)", "net", 1, id="net-install"),
+    pytest.param("adopath + /tmp", "adopath", 1, id="adopath-change"),
+    pytest.param("sysdir set PLUS /tmp", "sysdir", 1, id="sysdir-set"),
+    pytest.param("ado uninstall estout", "ado", 1, id="ado-uninstall"),
 ]
 
 LOOK_ALIKES = [
@@ -47,6 +52,7 @@ LOOK_ALIKES = [
     pytest.param('local shell "ls"\ndisplay "`shell\'"', id="macro-named-shell"),
     pytest.param("display 2 != 3", id="not-equal-operator"),
     pytest.param("sysuse auto, clear\ngenerate erase = 1\nsummarize erase", id="variable-named-erase"),
+    pytest.param('display "ssc install estout"', id="string-ssc-install"),
 ]
 
 
@@ -171,3 +177,11 @@ async def test_unknown_command_backed_by_an_ado_file_with_shell_escape_is_refuse
         result = await client.call_tool("stata_run", {"code": f"display 0\nquietly {name}"})
     text = _refusal_text(result)
     assert f'"{name}" on line 2 runs {ado}' in text and '"shell" on line 3' in text, text
+
+
+async def test_allow_command_takes_one_command_off_the_deny_list(bridge_env: dict[str, str]) -> None:
+    async with stdio_client("--allow-command", "shell", env=bridge_env) as client:
+        shell = await client.call_tool("stata_run", {"code": "shell echo hi"})
+        erase = await client.call_tool("stata_run", {"code": "erase x.dta"})
+    assert "policy_blocked" not in text_of(shell)
+    assert '"erase" on line 1' in _refusal_text(erase) and "--allow-command erase" in text_of(erase)

@@ -44,7 +44,7 @@ async def test_refusal_carries_kind_command_line_and_reason(tmp_path: Path) -> N
     assert (exc.kind, exc.command, exc.line, exc.reason) == (POLICY_BLOCKED, "shell", 3, "shell escape")
     assert str(exc) == (
         'policy_blocked: shell escape "shell" on line 3 is not allowed for agent-run code '
-        "(start the bridge with --policy off to allow it). Nothing was run."
+        "(start the bridge with --allow-command shell or --policy off to allow it). Nothing was run."
     )
     assert exc.refusal.to_error() == {"kind": POLICY_BLOCKED, "message": str(exc), "command": "shell", "line": 3,
                                       "reason": "shell escape"}
