@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .kernelclient import KernelDef
-from .paths import BENCH, PYTHON, REPO, SCRATCH
+from .paths import BENCH, PYTHON, SCRATCH
 
 
 @dataclass(frozen=True)
@@ -119,13 +119,3 @@ def echo() -> KernelDef:
 def floor() -> KernelDef:
     return KernelDef("bench-floor", "floor: direct pystata, no threads",
                      [PYTHON, str(BENCH / "baselines" / "floor_kernel.py"), "-f", "{connection_file}"])
-
-
-def all_kernels(include_peers: bool = True) -> list[KernelDef]:
-    kernels = [ours(), floor(), echo()]
-    if include_peers:
-        kernels += [peer(NBSTATA, "nbstata 0.8.7 (PyPI)"), peer(PYSTATA_KERNEL, "pystata-kernel 0.3.2 (PyPI)")]
-    return kernels
-
-
-__all__ = ["PEERS", "REPO", "all_kernels", "ensure_venv", "simulator_needs_config_shim"]
