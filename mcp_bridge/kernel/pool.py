@@ -7,8 +7,10 @@ frees up. Kernels go away when their session ends (``release``, or when the sess
 garbage-collected) or after ``idle_timeout`` without a call and without a run in progress.
 
 The pool is generic over the *slot* it hands out (the bridge's per-session state), so this module
-knows nothing of MCP: the caller passes ``make_slot(kernel)`` and keys leases by any hashable,
-weak-referenceable session object.
+knows nothing of MCP: the caller passes ``make_slot(kernel)`` and keys leases by a session object.
+A key with an ``exit_stack`` (the MCP SDK's per-connection ``Connection``) gets its kernel shut down
+when that stack unwinds; any weak-referenceable key when it is garbage-collected; any other key
+(a session id string) on ``release`` or idle timeout.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class KernelPool(Generic[S]):
         self._spares: list[S] = []
         self._leases: dict[int, _Lease[S]] = {}
         self._tokens: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+        self._plain_tokens: dict[Any, int] = {}
         self._counter = itertools.count(1)
         self._tg: TaskGroup | None = None
         self._changed = anyio.Event()
@@ -139,17 +142,34 @@ class KernelPool(Generic[S]):
 
     def release(self, session: Any) -> None:
         """The session ended: shut its kernel down (in the background) and refill the spares."""
-        token = self._tokens.pop(session, None)
+        try:
+            token = self._tokens.pop(session, None)
+        except TypeError:  # not weak-referenceable (e.g. a session id string)
+            token = self._plain_tokens.pop(session, None)
         if token is not None:
             self._release_token(token)
 
     def _token(self, session: Any) -> int:
-        token = self._tokens.get(session)
-        if token is None:
-            token = next(self._counter)
+        try:
+            token = self._tokens.get(session)
+            weak = True
+        except TypeError:
+            token = self._plain_tokens.get(session)
+            weak = False
+        if token is not None:
+            return token
+        token = next(self._counter)
+        if weak:
             self._tokens[session] = token
-            # When the transport drops the session object, its kernel goes too.
+            # Whenever the transport drops the session object, its kernel goes too.
             weakref.finalize(session, self._release_later, token)
+        else:
+            self._plain_tokens[session] = token
+        # The MCP SDK's per-connection object unwinds this stack when the session ends (client
+        # DELETE, the SDK's idle timeout, a crash): the prompt, explicit end of a session.
+        stack = getattr(session, "exit_stack", None)
+        if isinstance(stack, contextlib.AsyncExitStack | contextlib.ExitStack):
+            stack.callback(self._release_token, token)
         return token
 
     def _lease_new(self) -> _Lease[S]:
