@@ -4,7 +4,8 @@ Off by default (nothing is written unless asked): ``--audit-log PATH`` appends t
 ``--audit-log auto`` picks ``$XDG_STATE_HOME/stata-live/audit.jsonl`` (``~/.local/state/...``; on Windows
 ``%LOCALAPPDATA%\\stata-live\\audit.jsonl``, on macOS ``~/Library/Logs/stata-live/audit.jsonl``).
 
-A record holds the time (UTC, ISO 8601), the tool, a SHA-256 digest of its arguments as canonical JSON
+A record holds the time (UTC, ISO 8601), the tool, the client (``name/version`` from its
+initialisation), a SHA-256 digest of its arguments as canonical JSON
 (never the code itself: code can hold data or secrets, and the digest still matches a copy kept
 elsewhere), the Stata return code, the duration, the outcome and, for refusals, the blocked command and
 line. Writes are single ``O_APPEND`` writes of one short line (atomic on POSIX, microseconds on the event
@@ -110,6 +111,7 @@ def audited(tool: str) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awai
                 "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
                 "tool": tool,
                 "arguments_sha256": digest(arguments),
+                "client": _client_of(kwargs),
             }
             try:
                 result = await fn(*args, **kwargs)
@@ -146,6 +148,18 @@ def _log_of(kwargs: dict[str, Any]) -> AuditLog | None:
     return None
 
 
+def _client_of(kwargs: dict[str, Any]) -> str | None:
+    """``name/version`` the client announced at initialisation: which agent made the call."""
+    for value in kwargs.values():
+        if isinstance(value, Context):
+            try:
+                info = value.session.client_params.client_info  # type: ignore[union-attr]
+            except AttributeError:
+                return None
+            return f"{info.name}/{info.version}"
+    return None
+
+
 def _result_facts(result: Any) -> dict[str, Any]:
     """rc, outcome and run id from a tool result (structured content when the tool returns it)."""
     if not isinstance(result, CallToolResult):
@@ -157,6 +171,8 @@ def _result_facts(result: Any) -> dict[str, Any]:
         facts["outcome"] = (error or {}).get("kind", "error") if isinstance(error, dict) else "error"
     else:
         facts["outcome"] = "ok"
+    if isinstance(error, dict):  # a refusal mapped into structured content keeps its command and line
+        facts.update({k: error[k] for k in ("command", "line") if error.get(k) is not None})
     if isinstance(structured, dict) and structured.get("run_id") is not None:
         facts["run_id"] = structured["run_id"]
     return facts

@@ -32,6 +32,7 @@ async def test_tool_call_leaves_one_json_line_with_digest_rc_and_duration(
     assert not result.is_error, text_of(result)
     record = _record_for(audit_path, {"code": code, "timeout_s": None})
     assert record["tool"] == "stata_run"
+    assert record["client"] and "/" in record["client"]
     assert record["rc"] == 0 and record["outcome"] == "ok"
     assert record["duration_s"] >= 0 and record["time"].endswith("+00:00")
     assert secret not in audit_path.read_text(encoding="utf-8")
