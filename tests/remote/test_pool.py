@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Mapping
 
@@ -162,3 +163,30 @@ def test_per_session_kernels_cannot_attach_to_one_kernel() -> None:
         BridgeConfig(kernel_per_session=True, server=ServerTarget("http://h", None, "abc", "stata-live"))
     with pytest.raises(ConfigError, match="--pool-warm"):
         BridgeConfig(kernel_per_session=True, pool_size=1, pool_warm=2)
+
+
+async def test_a_connection_closing_its_exit_stack_frees_its_kernel_at_once() -> None:
+    """The MCP SDK's per-connection object unwinds ``exit_stack`` when the session ends."""
+
+    class Connection:
+        def __init__(self) -> None:
+            self.exit_stack = contextlib.AsyncExitStack()
+
+    pool, _, _ = make_pool(size=2, warm=0)
+    connection = Connection()
+    async with pool.running():
+        mine = pool.slot_for(connection).kernel
+        await connection.exit_stack.aclose()
+        with anyio.fail_after(10):
+            await mine.closed.wait()
+        assert pool.sessions == 0
+
+
+async def test_sessions_keyed_by_id_strings_are_released_explicitly() -> None:
+    pool, _, _ = make_pool(size=2, warm=0)
+    async with pool.running():
+        mine = pool.slot_for("session-1").kernel
+        assert pool.slot_for("session-1").kernel is mine
+        pool.release("session-1")
+        with anyio.fail_after(10):
+            await mine.closed.wait()
