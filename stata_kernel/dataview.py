@@ -241,7 +241,9 @@ def read_view(engine: Engine, request: ViewRequest, row_cap: int, title: str) ->
     if request.limit and request.limit > row_cap:
         notes.append(f"n({request.limit}) is above the row cap; %set browse_rows {request.limit} to see more")
     if request.condition:
-        matched, observations = _select(engine, request, lo, hi, wanted)
+        select_var = next(f"{_SELECT_VAR}{i or ''}" for i in range(len(names) + 1)
+                          if f"{_SELECT_VAR}{i or ''}" not in by_name)
+        matched, observations = _select(engine, request, select_var, lo, hi, wanted)
     else:
         matched = hi - lo
         span = range(hi - wanted, hi) if request.from_end else range(lo, lo + wanted)
@@ -253,7 +255,8 @@ def read_view(engine: Engine, request: ViewRequest, row_cap: int, title: str) ->
     return DataView(title, variables, observations, rows, info.n_obs, matched, notes)
 
 
-def _select(engine: Engine, request: ViewRequest, lo: int, hi: int, wanted: int) -> tuple[int, list[int]]:
+def _select(engine: Engine, request: ViewRequest, select_var: str, lo: int, hi: int,
+            wanted: int) -> tuple[int, list[int]]:
     """Observations in [lo, hi) where the condition holds: Stata evaluates it into a temporary variable."""
     if hi <= lo:
         return 0, []
@@ -262,16 +265,16 @@ def _select(engine: Engine, request: ViewRequest, lo: int, hi: int, wanted: int)
         changed = engine.scalar_value("c(changed)")
     except Exception:
         changed = None
-    engine.run(f"quietly generate byte {_SELECT_VAR} = ({request.condition}) in {lo + 1}/{hi}", _discard,
+    engine.run(f"quietly generate byte {select_var} = ({request.condition}) in {lo + 1}/{hi}", _discard,
                quietly=True)
     selected: list[int] = []
     try:
         for start in range(lo, hi, _CHUNK):
             obs = list(range(start, min(start + _CHUNK, hi)))
-            column = engine.data_values([_SELECT_VAR], obs)
+            column = engine.data_values([select_var], obs)
             selected.extend(i for i, row in zip(obs, column, strict=True) if row and row[0] not in (None, 0))
     finally:
-        engine.run(f"quietly drop {_SELECT_VAR}", _discard, quietly=True)
+        engine.run(f"quietly drop {select_var}", _discard, quietly=True)
         if changed == 0:  # the temporary variable must not leave the data marked as changed
             with contextlib.suppress(StataLiveError):
                 engine.run("capture mata: st_updata(0)", _discard, quietly=True)

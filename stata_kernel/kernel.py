@@ -291,7 +291,12 @@ class StataKernel(Kernel):
 
         graphs_wanted = not run.silent and might_make_graphs(stata_code)
         if graphs_wanted:
-            await self.stata.call(self.graphs.start_listing)
+            try:
+                await self.stata.call(self.graphs.start_listing)
+            except StataError as exc:  # no graph listing in this Stata: run the cell anyway
+                self.log.warning("_gr_list on failed: %s", exc)
+                self._send_stderr(run.parent, f"Graphs of this cell will not be shown: {exc}\n")
+                graphs_wanted = False
         try:
             await self.stata.run(stata_code, on_output, quietly=quietly)
         finally:
@@ -302,20 +307,24 @@ class StataKernel(Kernel):
                 await self._show_graphs(run.parent)
 
     async def _show_graphs(self, parent: dict[str, Any]) -> None:
+        """Publish the cell's graphs; a failure here is reported, never allowed to mask the run's result."""
         try:
             graphs = await self.stata.call(self.graphs.collect)
-        except StataLiveError as exc:
+        except Exception as exc:
             self.log.warning("listing graphs failed: %s", exc)
+            self._send_stderr(parent, f"Graphs made by this cell could not be listed: {exc}\n")
             return
         for graph in graphs:
             self._publish_graph(parent, graph)
 
+    def _send_stderr(self, parent: dict[str, Any], text: str) -> None:
+        self.session.send(self.iopub_socket, "stream", {"name": "stderr", "text": text},
+                          parent=parent, ident=self._topic("stream"))
+
     def _publish_graph(self, parent: dict[str, Any], graph: ExportedGraph) -> None:
         if graph.errors:
-            text = "".join(f"Graph {graph.name} could not be exported as {fmt}: {why}\n"
-                           for fmt, why in graph.errors.items())
-            self.session.send(self.iopub_socket, "stream", {"name": "stderr", "text": text},
-                              parent=parent, ident=self._topic("stream"))
+            self._send_stderr(parent, "".join(f"Graph {graph.name} could not be exported as {fmt}: {why}\n"
+                                              for fmt, why in graph.errors.items()))
         if not graph.images:
             return
         data: dict[str, Any] = {"text/plain": f"<Stata graph {graph.name}>"}
