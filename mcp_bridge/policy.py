@@ -6,7 +6,10 @@ every ``stata_run`` snippet and every ``stata_run_file`` do-file with the projec
 (:func:`stata_kernel.syntax.check_policy`, which sees through ``quietly``/``capture``/``noisily``, loops,
 ``///``, ``#delimit ;`` and macros it can resolve) and refuses the whole snippet on the first violation,
 so nothing of it runs. ``--policy off`` turns the checks off; ``--allow-dir DIR`` (repeatable; default the
-bridge's working directory) says where writes, ``cd`` and ``stata_run_file`` may go.
+bridge's working directory) says where writes, ``cd`` and ``stata_run_file`` may go; ``--allow-command NAME``
+(repeatable) takes one command off the deny-list. Beyond the scanner's deny-list the bridge refuses
+installing or loading code from elsewhere (``net``/``ssc install``, ``update``, ``adopath +``,
+``sysdir set``, ``ado uninstall``): code installed there is out of the file checks' sight.
 
 Three things the scanner cannot know on its own are handled here, conservatively:
 
@@ -38,7 +41,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from stata_kernel.syntax import DEFAULT_DENY, Violation, check_policy, resolve_command, split_commands, strip_prefixes
 
 POLICY_BLOCKED = "policy_blocked"
-MAX_DO_DEPTH = 4
+MAX_DO_DEPTH = 4  # do-files running do-files: how deep the nested check follows
 _RUNS_FILE = frozenset({"do", "run", "include"})
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 _HINT_OFF = "start the bridge with --policy off to allow it"
@@ -46,7 +49,8 @@ _HINT_OFF = "start the bridge with --policy off to allow it"
 # Appended to the run tools' descriptions so agents know the rules before they hit them.
 TOOL_NOTE = (
     " Agent command policy (unless the bridge runs with --policy off): code that opens a shell (shell, !, "
-    "winexec...), deletes files, or writes or changes directory outside the allowed directories is refused "
+    "winexec...), deletes files, installs packages (ssc/net install), or writes or changes directory outside "
+    "the allowed directories is refused "
     "whole before anything runs (policy_blocked, naming the command and line); stata_run_file only runs "
     "do-files inside the allowed directories."
 )
@@ -63,7 +67,7 @@ class Policy:
 
     @classmethod
     def from_config(cls, config: Any) -> Policy:
-        """Read ``policy``/``allowed_dirs`` from a ``BridgeConfig`` (defaults when an older config lacks them)."""
+        """Read the policy settings of a ``BridgeConfig``; no ``--allow-dir`` means the working directory."""
         cwd = os.path.realpath(os.getcwd())
         dirs = tuple(getattr(config, "allowed_dirs", ()) or ()) or (cwd,)
         return cls(
