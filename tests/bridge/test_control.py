@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import anyio
+import pytest
 
 from .conftest import HEARTBEAT
 from .helpers import HttpBridge, ProgressLog, stdio_client, text_of
@@ -26,23 +27,38 @@ async def run_log(client, label: str) -> tuple[str, str]:
     raise AssertionError(f"no run labelled {label!r} in\n{listing}")
 
 
-async def test_cancelling_the_request_breaks_the_run(http_bridge: HttpBridge) -> None:
-    async with http_bridge.client() as client:
-        progress = ProgressLog()
-        with anyio.CancelScope() as scope:
-            async with anyio.create_task_group() as tg:
-                async def cancel_after_two_ticks() -> None:
-                    await progress.wait_for_text("tick 2")
-                    scope.cancel()
+TRANSPORTS = [("http_bridge", "auto"), ("http_bridge", "legacy"), ("sse_bridge", "legacy")]
 
-                tg.start_soon(cancel_after_two_ticks)
-                await client.call_tool("stata_run", {"code": "* cancel me\n" + LONG_LOOP},
-                                       progress_callback=progress)
-        assert scope.cancelled_caught
-        # The next call runs at once: it could not while the loop held the session.
-        after = await client.call_tool("stata_run", {"code": 'display "after cancel"'})
-        assert "after cancel" in text_of(after) and not after.is_error
-        outcome, log = await run_log(client, "* cancel me")
+
+@pytest.mark.parametrize(("bridge_name", "mode"), TRANSPORTS)
+async def test_cancelling_the_request_breaks_the_run(
+    request: pytest.FixtureRequest, bridge_name: str, mode: str
+) -> None:
+    bridge: HttpBridge = request.getfixturevalue(bridge_name)
+    async with bridge.client(mode=mode) as client:
+        await cancel_mid_run_then_check(client)
+
+
+async def test_cancelling_over_stdio_breaks_the_run(bridge_env: dict[str, str]) -> None:
+    async with stdio_client(env=bridge_env) as client:
+        await cancel_mid_run_then_check(client)
+
+
+async def cancel_mid_run_then_check(client) -> None:
+    progress = ProgressLog()
+    with anyio.CancelScope() as scope:
+        async with anyio.create_task_group() as tg:
+            async def cancel_after_two_ticks() -> None:
+                await progress.wait_for_text("tick 2")
+                scope.cancel()
+
+            tg.start_soon(cancel_after_two_ticks)
+            await client.call_tool("stata_run", {"code": "* cancel me\n" + LONG_LOOP}, progress_callback=progress)
+    assert scope.cancelled_caught
+    # The next call runs at once: it could not while the loop held the session.
+    after = await client.call_tool("stata_run", {"code": 'display "after cancel"'})
+    assert "after cancel" in text_of(after) and not after.is_error
+    outcome, log = await run_log(client, "* cancel me")
     assert outcome == "cancelled"
     assert "--Break--" in log and "tick 200" not in log
     assert "request was cancelled" in log
@@ -59,8 +75,12 @@ async def test_timeout_interrupts_stata_and_says_so(http_bridge: HttpBridge) -> 
     assert "still usable" in text_of(after) and not after.is_error
 
 
-async def test_stata_interrupt_from_another_request_breaks_the_run(http_bridge: HttpBridge) -> None:
-    async with http_bridge.client() as client:
+@pytest.mark.parametrize(("bridge_name", "mode"), TRANSPORTS)
+async def test_stata_interrupt_from_another_request_breaks_the_run(
+    request: pytest.FixtureRequest, bridge_name: str, mode: str
+) -> None:
+    bridge: HttpBridge = request.getfixturevalue(bridge_name)
+    async with bridge.client(mode=mode) as client:
         progress = ProgressLog()
         results = {}
         async with anyio.create_task_group() as tg:
