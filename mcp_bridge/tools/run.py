@@ -42,7 +42,10 @@ RUN_FILE_DESCRIPTION = (
 
 Timeout = Annotated[
     float | None,
-    Field(description="Seconds after which Stata is interrupted (break); omit for no limit."),
+    Field(
+        description="Seconds of running time after which Stata is interrupted (break); time spent "
+        "waiting for another run to finish does not count. Omit for no limit."
+    ),
 ]
 
 
