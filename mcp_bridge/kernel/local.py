@@ -55,6 +55,9 @@ class _ChannelKernel:
     async def is_alive(self) -> bool:
         raise NotImplementedError
 
+    async def interrupt(self) -> None:
+        raise NotImplementedError
+
     async def _recover(self) -> bool:
         """Make the kernel usable again after death; return True when it was restarted."""
         raise NotImplementedError
