@@ -117,7 +117,12 @@ class _ChannelKernel:
         async with self._recovering:
             if not self._dead:
                 return True  # another caller already recovered
-            restarted = await self._recover()
+            try:
+                restarted = await self._recover()
+            except KernelError:
+                raise
+            except Exception as exc:
+                raise KernelUnavailable(f"the kernel died and could not be restarted: {exc}") from exc
             if restarted:
                 self._dead = False
             return restarted
