@@ -218,7 +218,12 @@ class OwnedKernel(_ChannelKernel):
         if channels is not None:
             channels.abort_all(KernelRestarted("the kernel was restarted (stata_restart) during this run"))
         async with self._recovering:
-            await self._restart_process()
+            try:
+                await self._restart_process()
+            except KernelError:
+                raise
+            except Exception as exc:
+                raise KernelUnavailable(f"the kernel could not be restarted: {exc}") from exc
             self._dead = False
 
     async def _recover(self) -> bool:
