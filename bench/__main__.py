@@ -77,11 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for p in found:
             print(f"SMOKE FAILURE: {p}", file=sys.stderr)
         return 1 if found else 0
-    RESULTS_JSON.write_text(json.dumps(results, indent=1) + "\n")
-    if not args.only:
+    if args.only:  # bench/results.json and RESULTS.md always hold a complete run
+        partial = SCRATCH / "results-partial.json"
+        partial.write_text(json.dumps(results, indent=1) + "\n")
+        say(f"wrote {partial}")
+    else:
+        RESULTS_JSON.write_text(json.dumps(results, indent=1) + "\n")
         RESULTS_MD.write_text("## Benchmarks\n\nRun `.venv/bin/python -m bench` (`--smoke` for a quick check, "
                               "`--only SECTION` for one of latency, throughput, kernels, mcp).\n\n" + text)
-    say(f"wrote {RESULTS_JSON}" + ("" if args.only else f" and {RESULTS_MD}"))
+        say(f"wrote {RESULTS_JSON} and {RESULTS_MD}")
     return 1 if results["errors"] else 0
 
 

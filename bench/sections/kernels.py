@@ -47,8 +47,12 @@ def _piece_latency(ctx: BenchContext, session: KernelSession, lines: int) -> dic
     log.mark()
     cell = session.run(latency_probe(lines))
     samples, missing = latencies_ms(main_run(log.pieces_since_mark()), cell.cumulative_arrivals())
-    last_line = f"latency probe {lines} of {lines}\n"
-    return {**summary(samples), "pieces_not_in_cell": missing, "last_line_in_cell": last_line in cell.text}
+    return {**summary(samples), "pieces_not_in_cell": missing}
+
+
+def _tail_in_cell(session: KernelSession) -> bool:
+    """pystata leaves a run's last piece in Stata's buffer when ``run`` returns; is it drained in time?"""
+    return "tail probe" in session.run('display "tail probe"').text
 
 
 def _prepare_peers(ctx: BenchContext, rows: list[dict[str, Any]]) -> list[KernelDef]:
@@ -96,6 +100,7 @@ def run(ctx: BenchContext) -> dict[str, Any]:
             cell = session.run(stepped_loop(STEPS, SLEEP_MS))
             row["slow_loop"] = describe(cell.sent_ns, cell.done_ns, cell.streams)
             row["piece_latency_ms"] = _piece_latency(ctx, session, 60 if ctx.smoke else 300)
+            row["tail_in_cell"] = _tail_in_cell(session)
     finally:
         for session, _row in sessions:
             session.stop()
