@@ -11,6 +11,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from ipykernel.kernelbase import Kernel
@@ -136,6 +137,9 @@ class StataKernel(Kernel):
         self.names = NameCache()
         self.help = HelpCache()
         self._executing = False
+        self._interrupt_requested = False
+        self._execute_header: dict[str, Any] = {}
+        self._idle_interrupt: dict[str, Any] = {}  # last interrupt that found nothing to break
         self._concurrent_requests = 0  # > 0 while answering a request beside a running cell
         self._refreshes: set[asyncio.Future[None]] = set()
 
@@ -245,7 +249,11 @@ class StataKernel(Kernel):
         cell_id: Any = None,
     ) -> dict[str, Any]:
         run = _Execution(self, self.get_parent("shell"), silent)
+        self._execute_header = run.parent.get("header", {})
         self._executing = True
+        # An interrupt its client sent after this request but that overtook it (control before shell).
+        self._interrupt_requested = self._overtaken_by(self._idle_interrupt)
+        self._idle_interrupt = {}
         try:
             self._check_code(code)
             cell = magics.parse_cell(code)
@@ -261,6 +269,7 @@ class StataKernel(Kernel):
             reply = {"status": "ok", "execution_count": self.execution_count, "payload": []}
         finally:
             self._executing = False
+            self._execute_header = {}
         self._refresh_names_soon(code)
         reply["user_expressions"] = await self._user_expressions(user_expressions or {})
         return reply
@@ -298,6 +307,8 @@ class StataKernel(Kernel):
                 self._send_stderr(run.parent, f"Graphs of this cell will not be shown: {exc}\n")
                 graphs_wanted = False
         try:
+            if self._interrupt_requested:
+                raise StataError(1, "--Break--")
             await self.stata.run(stata_code, on_output, quietly=quietly)
         finally:
             self.delimiter = delimiter_after
@@ -364,7 +375,13 @@ class StataKernel(Kernel):
 
     async def interrupt_request(self, stream: Any, ident: Any, parent: Any) -> None:  # type: ignore[override]
         """Break the running Stata code (kernelspec interrupt_mode "message"); never signal ourselves."""
-        sent = self.stata.interrupt()
+        if self._sent_before_current_cell(parent):
+            self.log.info("interrupt_request: sent while idle, before the running cell; ignored")
+            self.session.send(stream, "interrupt_reply", {"status": "ok"}, parent, ident=ident)
+            return
+        sent = self._interrupt()
+        if not sent:  # maybe it overtook the execute request it was meant for: see do_execute
+            self._idle_interrupt = parent.get("header", {}) if isinstance(parent, dict) else {}
         self.log.info("interrupt_request: %s", "break sent to Stata" if sent else "nothing to break")
         self.session.send(stream, "interrupt_reply", {"status": "ok"}, parent, ident=ident)
 
@@ -374,11 +391,40 @@ class StataKernel(Kernel):
     def post_handler_hook(self) -> None:
         """Nothing to restore: see :meth:`pre_handler_hook`."""
 
+    def _sent_before_current_cell(self, request: Any) -> bool:
+        """True for an interrupt its client sent before it asked for the cell now running.
+
+        Control messages overtake shell messages, so an interrupt pressed while idle can arrive just
+        after the next execute started; it must not break that cell. Only compared within one client
+        session, whose timestamps share a clock.
+        """
+        execute = self._execute_header
+        header = request.get("header", {}) if isinstance(request, dict) else {}
+        if not execute or header.get("session") != execute.get("session"):
+            return False
+        sent, started = header.get("date"), execute.get("date")
+        return isinstance(sent, datetime) and isinstance(started, datetime) and sent < started
+
+    def _overtaken_by(self, interrupt: dict[str, Any]) -> bool:
+        execute = self._execute_header
+        if not interrupt or interrupt.get("session") != execute.get("session"):
+            return False
+        sent, started = interrupt.get("date"), execute.get("date")
+        return isinstance(sent, datetime) and isinstance(started, datetime) and sent >= started
+
+    def _interrupt(self) -> bool:
+        """Break Stata; a cell that has not reached Stata yet (magic, graph listing) stops before it does."""
+        sent = self.stata.interrupt()
+        if not sent and self._executing:
+            self._interrupt_requested = True
+            return True
+        return sent
+
     def _on_sigint(self, signum: int, frame: Any) -> None:
-        self.stata.interrupt()
+        self._interrupt()
 
     def _on_sigint_from_loop(self) -> None:
-        sent = self.stata.interrupt()
+        sent = self._interrupt()
         self.log.info("SIGINT: %s", "break sent to Stata" if sent else "nothing to break")
 
     # --------------------------------------------------------------------------- other requests

@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 from .engine import Engine, EngineInfo, OutputCallback
-from .errors import EngineClosed, StataUnavailable
+from .errors import EngineClosed, StataError, StataUnavailable
 
 T = TypeVar("T")
 
@@ -24,6 +24,8 @@ class StataSession:
         self._lock = threading.Lock()
         self._running = False
         self._break_sent = False
+        self._queued = 0  # runs submitted and not finished (the running one included)
+        self._break_pending = False  # a break that arrived while a run waited for the worker
         self._engine: Engine | None = None
         self._closed = False
         self.runs = 0
@@ -62,6 +64,9 @@ class StataSession:
     def _run_sync(self, code: str, on_output: OutputCallback, quietly: bool) -> None:
         engine = self._engine_or_raise()
         with self._lock:
+            if self._break_pending:  # interrupted before it could start: never start it
+                self._break_pending = False
+                raise StataError(1, "--Break--")
             self._running = True
             self._break_sent = False
             self.runs += 1
@@ -73,7 +78,15 @@ class StataSession:
 
     async def run(self, code: str, on_output: OutputCallback, *, quietly: bool = False) -> None:
         """Run code on the worker; raises StataError, StataUnavailable or EngineClosed."""
-        await asyncio.wrap_future(self._executor.submit(self._run_sync, code, on_output, quietly))
+        with self._lock:
+            self._queued += 1
+        try:
+            await asyncio.wrap_future(self._executor.submit(self._run_sync, code, on_output, quietly))
+        finally:
+            with self._lock:
+                self._queued -= 1
+                if self._queued == 0:
+                    self._break_pending = False
 
     async def call(self, fn: Callable[[Engine], T]) -> T:
         """Run ``fn(engine)`` on the worker thread (stored results, data, macros...)."""
@@ -84,8 +97,15 @@ class StataSession:
         return await asyncio.wrap_future(self._executor.submit(task))
 
     def interrupt(self) -> bool:
-        """Send Stata a break if a run is in progress and none was sent for it; thread-safe."""
+        """Send Stata a break if a run is in progress and none was sent for it; thread-safe.
+
+        A run still waiting for the worker (behind a cache refresh, say) is cancelled before it starts,
+        so an interrupt pressed right after starting a cell is never lost.
+        """
         with self._lock:
+            if not self._running and self._queued and not self._break_pending:
+                self._break_pending = True
+                return True
             if not self._running or self._break_sent or self._engine is None:
                 return False
             self._break_sent = True
