@@ -32,7 +32,10 @@ SECTIONS: dict[str, Callable[[BenchContext], dict[str, Any]]] = {
 NOTES = [
     "Latency: the simulator stamps a piece after its print() returned, so work a kernel does synchronously "
     "inside the write (our kernel publishes from the writer) is outside the measured interval: the kernel "
-    "figures are a lower bound (the smallest sample can even be slightly negative).",
+    "figures are a lower bound (the smallest sample can even be slightly negative). For the same reason the "
+    "per-kernel piece latencies in results.json (kernels.rows[].piece_latency_ms) are not comparable across "
+    "kernels: both peers print through ipykernel's OutStream, whose flush() blocks until the IO thread has sent "
+    "the message, so their send time is hidden, while ours hands off and returns.",
     "Peers run with a bench-only shim in their venvs (bench/baselines/pystata_compat.py) standing in for two "
     "import side effects of Stata's pystata that the simulator lacks: `import pystata` loads `pystata.config`, "
     "and `config.init` imports `pystata.stata`. nbstata runs with `echo = False`: its default (`echo = None`) "

@@ -46,20 +46,20 @@ def _kernels(res: dict[str, Any]) -> list[str]:
     rows = []
     for r in res["rows"]:
         if "error" in r:
-            rows.append([r["label"], f"could not run: {r['error'][:160]}", *[""] * 10])
+            rows.append([r["label"], f"could not run: {r['error'][:160]}", *[""] * 8])
             continue
-        d, loop, lat = r.get("display_1_ms", {}), r.get("slow_loop", {}), r.get("piece_latency_ms", {})
+        d, loop = r.get("display_1_ms", {}), r.get("slow_loop", {})
         tail = r.get("tail_in_cell")
         late = "–" if tail is None else ("yes" if tail else "**no**: shown with the next cell")
         rows.append([r["label"], d.get("p50"), d.get("mean"), d.get("p99"), r.get("p50_vs_floor"),
                      loop.get("first_output_s"), loop.get("spread_s"), loop.get("verdict", "–"),
-                     lat.get("p50"), lat.get("p99"), late, r.get("ready_s")])
+                     late, r.get("ready_s")])
     return [f"**Kernels**: `display 1` per cell ({res['cells_per_kernel']} cells each, interleaved; ms); "
-            "slow loop (5 × `display` + `sleep 400`): first output and spread (s); emitted piece → `stream` "
-            "(trickle of 300 lines; ms); whether a cell's last output (pystata's tail race: `display \"tail probe\"`) "
+            "slow loop (5 × `display` + `sleep 400`): first output and spread (s); "
+            "whether a cell's last output (pystata's tail race: `display \"tail probe\"`) "
             "arrives with that cell; cold start (s)", "",
             *_table(["kernel", "p50", "mean", "p99", "p50 / floor", "first output", "spread", "slow loop",
-                     "piece p50", "piece p99", "tail in cell", "ready"], rows)]
+                     "tail in cell", "ready"], rows)]
 
 
 def _mcp(res: dict[str, Any]) -> list[str]:
