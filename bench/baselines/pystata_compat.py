@@ -32,13 +32,13 @@ class _LoadConfigToo(importlib.abc.Loader):
             return
         config = importlib.import_module("pystata.config")
         module.config = config  # type: ignore[attr-defined]
-        init = config.init
+        init = getattr(config, "init")  # noqa: B009 - a module attribute replaced below
 
         def init_then_import_stata(*args: Any, **kwargs: Any) -> None:
             init(*args, **kwargs)
             importlib.import_module("pystata.stata")
 
-        config.init = init_then_import_stata
+        setattr(config, "init", init_then_import_stata)  # noqa: B010
 
 
 class _Finder(importlib.abc.MetaPathFinder):
