@@ -18,7 +18,7 @@ from ..spread import SLEEP_MS, STEPS, describe
 from ..stats import summary
 from ..workloads import latency_probe, stepped_loop
 
-BATCH = 50
+BATCH = 10
 
 
 def _start(ctx: BenchContext, kernel: KernelDef) -> tuple[KernelSession | None, dict[str, Any]]:
