@@ -190,7 +190,7 @@ def test_tab_completes_a_partial_command(console: TmuxConsole) -> None:
         console.wait_for(lambda lines: True if f"In [{n}]: summarize" in lines else None,
                          "`summar` + Tab to become `summarize`")
     finally:
-        console.press("Escape", "C-u")
+        console.press("C-u")  # clears the line (and any completion menu); no Escape: it would prefix C-u as Meta
         console.wait_for(lambda lines: True if lines[-1] == f"In [{n}]:" else None, "the prompt line to be cleared")
 
 

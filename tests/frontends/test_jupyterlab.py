@@ -242,6 +242,9 @@ def test_graph_cell_shows_the_graph_as_an_inline_image(page: Page) -> None:
     _wait_finished(cell)
     loaded = image.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0")
     assert loaded, "the browser decoded the graph"
+    source = image.get_attribute("src") or ""
+    # JupyterLab picks the richest type the kernel sent: image/svg+xml (as a data: or blob: URL) over image/png.
+    assert cell.locator(".jp-RenderedSVG img, .jp-RenderedImage img").count() == 1, source[:60]
     assert "(1978 automobile data)" in cell.locator(".jp-OutputArea").inner_text()
 
 
