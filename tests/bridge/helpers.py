@@ -58,6 +58,7 @@ class HttpBridge:
         self.transport = transport
         self.stderr_lines: list[str] = []
         self._url_found = threading.Event()
+        self.kernel_connected = threading.Event()  # the bridge logged "connected to <kernel>"
         self.url = ""
         self.process = subprocess.Popen(
             bridge_command("--transport", transport, "--port", "0", *args),
@@ -77,6 +78,8 @@ class HttpBridge:
         assert self.process.stderr is not None
         for line in self.process.stderr:
             self.stderr_lines.append(line)
+            if "mcp_bridge.state: connected to" in line:
+                self.kernel_connected.set()
             match = _LISTENING.search(line)
             if match and not self.url:
                 self.url = match.group(1)

@@ -54,8 +54,7 @@ def test_shutdown_leaves_no_kernel_behind(bridge_env: dict[str, str], how: str) 
     if how == "sigterm":
         bridge = HttpBridge(env=bridge_env, transport="http")
         process = bridge.process
-        with httpx.Client() as http:  # wait until the kernel answered once
-            http.post(bridge.url, json={})
+        assert bridge.kernel_connected.wait(60)
     else:
         process = subprocess.Popen(bridge_command(), env=bridge_env, stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
