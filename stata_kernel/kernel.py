@@ -141,7 +141,6 @@ class StataKernel(Kernel):
         self._execute_header: dict[str, Any] = {}
         self._idle_interrupt: dict[str, Any] = {}  # last interrupt that found nothing to break
         self._concurrent_requests = 0  # > 0 while answering a request beside a running cell
-        self._refreshes: set[asyncio.Future[None]] = set()
 
     def start(self) -> None:
         super().start()
@@ -439,11 +438,7 @@ class StataKernel(Kernel):
         macro names (a ``macro dir`` round trip) only when the cell may have changed them."""
         macros = might_touch_macros(code)
         self.names.mark_stale(macros=True)
-        if self.stata.info is None:
-            return
-        future = asyncio.ensure_future(self._refresh_names(macros=macros))
-        self._refreshes.add(future)
-        future.add_done_callback(self._refreshes.discard)
+        self.stata.background(lambda engine: self.names.refresh(engine, macros=macros))
 
     async def _refresh_names(self, *, macros: bool) -> None:
         try:
@@ -534,7 +529,13 @@ class StataKernel(Kernel):
         ]
 
     async def do_is_complete(self, code: str) -> dict[str, Any]:  # type: ignore[override]
-        status, indent = is_complete(code, self.delimiter)
+        """From the text alone. Leading magic lines are complete by themselves (no ``;`` needed under
+        ``#delimit ;``); the Stata code after them decides."""
+        try:
+            stata_part = magics.parse_cell(code).code
+        except magics.MagicError:
+            return {"status": "complete"}  # run it, so the user sees the magic error
+        status, indent = is_complete(stata_part, self.delimiter)
         reply: dict[str, Any] = {"status": status}
         if status == "incomplete":
             reply["indent"] = indent

@@ -7,6 +7,7 @@ most once per run and only while a run is in progress (real Stata has crashed ot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -95,6 +96,21 @@ class StataSession:
             return fn(self._engine_or_raise())
 
         return await asyncio.wrap_future(self._executor.submit(task))
+
+    def background(self, fn: Callable[[Engine], object]) -> None:
+        """Queue ``fn(engine)`` on the worker without waiting for it (cache refreshes after a cell).
+
+        Cheaper than an asyncio task per cell; failures are ignored: the caller's caches stay stale.
+        """
+        if self._closed or not self._started.done() or self._started.exception() is not None:
+            return
+
+        def task() -> None:
+            with contextlib.suppress(Exception):  # a refresh that fails leaves the old names in place
+                fn(self._engine_or_raise())
+
+        with contextlib.suppress(RuntimeError):  # shut down meanwhile
+            self._executor.submit(task)
 
     def interrupt(self) -> bool:
         """Send Stata a break if a run is in progress and none was sent for it; thread-safe.

@@ -72,3 +72,17 @@ def test_is_complete_answers_while_a_cell_runs(km, kc):
     assert "execute_reply" not in earlier
     assert reply["content"]["status"] == "incomplete"
     interrupt_and_collect(km, kc, msg_id, sent_at)
+
+
+def test_a_magic_line_is_complete_even_under_delimit_semicolon(kc):
+    assert execute(kc, "#delimit ;").status == "ok"
+    try:
+        assert is_complete(kc, "%head 3")["status"] == "complete"
+        assert is_complete(kc, "%%noecho\ndisplay 1")["status"] == "incomplete"
+        assert is_complete(kc, "%%noecho\ndisplay 1;")["status"] == "complete"
+    finally:
+        execute(kc, "#delimit cr")
+
+
+def test_a_cell_magic_waits_for_its_open_block(kc):
+    assert is_complete(kc, "%%quietly\nforvalues i = 1/3 {")["status"] == "incomplete"
