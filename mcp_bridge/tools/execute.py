@@ -36,37 +36,37 @@ async def run_and_report(
     timeout_s: float | None = None,
 ) -> CallToolResult:
     """Run ``code`` on the shared kernel, streaming its output as progress, and build the result."""
-    record = state.runs.new(label)
     execution: Execution | None = None
     problem: str | None = None
     outcome = "cancelled"
     async with ProgressRelay(ctx.report_progress, state.config.heartbeat_s) as relay:
         relay.waiting("the Stata kernel to start")
         kernel = await ready_kernel(state)
-        relay.waiting(None)
+        record = state.runs.new(label)
 
         def sink(event: KernelEvent) -> None:
             if isinstance(event, OutputText):
                 record.append(event.text)
             relay.on_event(event)
 
-        if state.run_lock.locked():
-            relay.waiting("another Stata run on this session to finish")
-        async with state.run_lock:
-            relay.waiting(None)
-            state.current = record
-            try:
-                execution = await kernel.execute(code, sink, timeout=timeout_s)
-                outcome = _outcome(execution)
-            except KernelError as exc:
-                problem = str(exc)
-                outcome = "kernel error"
-            except anyio.get_cancelled_exc_class():
-                record.append(f"\n{HEARTBEAT_PREFIX} The request was cancelled; Stata was interrupted.\n")
-                raise
-            finally:
-                state.current = None
-                record.finish(outcome)
+        relay.waiting("another Stata run on this session to finish")
+        try:
+            async with state.run_lock:
+                relay.waiting(None)
+                state.current = record
+                try:
+                    execution = await kernel.execute(code, sink, timeout=timeout_s)
+                    outcome = _outcome(execution)
+                except KernelError as exc:
+                    problem = str(exc)
+                    outcome = "kernel error"
+                except anyio.get_cancelled_exc_class():
+                    record.append(f"\n{HEARTBEAT_PREFIX} The request was cancelled; Stata was interrupted.\n")
+                    raise
+                finally:
+                    state.current = None
+        finally:
+            record.finish(outcome)  # also when cancelled while waiting for the lock
     return build_result(record, execution, problem, timeout_s)
 
 
