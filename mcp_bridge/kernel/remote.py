@@ -50,6 +50,8 @@ RESTART_TIMEOUT = 120.0
 # How long a dropped websocket is retried before the runs in flight are given up.
 RECONNECT_WINDOW = 60.0
 SYNC_TIMEOUT = 10.0
+# A kernel that restarted answers kernel_info within this on a socket wired to it (else: a new socket).
+VERIFY_TIMEOUT = 5.0
 # Pings notice a silently dead connection (no FIN ever arrives) within about twice this
 # (tornado caps the ping timeout at the interval).
 PING_INTERVAL = 10.0
@@ -412,10 +414,33 @@ class WebsocketClient:
                     await task
 
     async def reopen(self) -> None:
-        """Replace the websocket by a fresh one (after a restart: the server re-subscribes iopub)."""
+        """Replace the websocket by a fresh one that is proven to reach the kernel (after a restart).
+
+        The server's restarter announces ``restarting`` before the new process has its ports, and
+        a socket opened in that window is wired to the dead one for good; reusing the session id
+        would also hand back channels buffered for the old process. So: a new session id each time,
+        and a ``kernel_info`` round trip (reply and iopub idle) before the socket is trusted; else
+        try again until ``RESTART_TIMEOUT``. Nothing is lost: the runs in flight ended with the restart.
+        """
+        deadline = time.monotonic() + RESTART_TIMEOUT
+        while True:
+            await self._replace_socket()
+            try:
+                await self.request("shell", "kernel_info_request", {}, VERIFY_TIMEOUT, wait_idle=True, direct=True)
+                break
+            except TimeoutError:
+                if time.monotonic() > deadline:
+                    raise ConnectionLost(
+                        f"the kernel did not answer on a new websocket within {RESTART_TIMEOUT:g} s of its restart"
+                    ) from None
+                log.info("the new kernel websocket does not reach the kernel yet; opening another")
+        self._flush_backlog()
+
+    async def _replace_socket(self) -> None:
         old = self._conn
         self._conn = None
         self.connected.clear()
+        self.session = MessageFactory(uuid.uuid4().hex)
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -423,7 +448,6 @@ class WebsocketClient:
         if old is not None:
             old.close()
         await self._open()
-        self._flush_backlog()
 
     def _ws_url(self) -> str:
         parts = urlsplit(self.api.url)
@@ -581,7 +605,9 @@ class WebsocketClient:
             model = await self.api.get_kernel(self.kernel_id)
             await self.request("control", "kernel_info_request", {}, SYNC_TIMEOUT, wait_idle=True, direct=True)
         except (TimeoutError, KernelError) as exc:
-            log.warning("could not re-sync after reconnecting: %s", exc)
+            log.warning("could not re-sync after reconnecting (%s); opening a fresh websocket", exc)
+            with contextlib.suppress(KernelError):
+                await self.reopen()
         model = model or {}
         buffered = int(model.get("connections", 1)) <= 1
         idle = model.get("execution_state") == "idle"
@@ -658,6 +684,7 @@ class ServerKernel(_ChannelKernel):
         self._kernel_id: str | None = target.kernel_id
         self.owned = target.kernel_id is None
         self._client: WebsocketClient | None = None
+        self._reopening: asyncio.Task[None] | None = None
 
     @property
     def kernel_id(self) -> str | None:
@@ -771,7 +798,15 @@ class ServerKernel(_ChannelKernel):
         if self._channels is not None:
             self._channels.abort_all(KernelDied(True, "the Jupyter Server restarted it"))
         if self._client is not None:
-            asyncio.get_running_loop().create_task(self._client.reopen())
+            # Fresh socket: the restarter may have given the kernel new ports.
+            self._reopening = asyncio.get_running_loop().create_task(self._reopen(self._client))
+
+    async def _reopen(self, client: WebsocketClient) -> None:
+        try:
+            await client.reopen()
+        except KernelError as exc:
+            client.gone = True
+            self._kernel_gone(f"it did not come back after the Jupyter Server restarted it ({exc})")
 
 
 def connect_server_kernel(target: ServerTarget) -> ServerKernel:

@@ -18,11 +18,13 @@ from .servers import JupyterServer
 TOKEN = "remote-test-token"
 # Raised so that a flood reaches the bridge whole (see docs/deployment.md).
 NO_RATE_LIMIT = "--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1e10"
+# The server notices a dead kernel (and restarts it) within this many seconds (default 3).
+QUICK_RESTARTER = "--KernelRestarter.time_to_dead=0.5"
 
 
 @pytest.fixture(scope="session")
 def jupyter_server(tmp_path_factory: pytest.TempPathFactory, sim_dir: str) -> Iterator[JupyterServer]:
-    server = JupyterServer(tmp_path_factory.mktemp("server"), sim_dir, TOKEN, NO_RATE_LIMIT)
+    server = JupyterServer(tmp_path_factory.mktemp("server"), sim_dir, TOKEN, NO_RATE_LIMIT, QUICK_RESTARTER)
     try:
         yield server
     finally:

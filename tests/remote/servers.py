@@ -231,3 +231,15 @@ class DropProxy:
     def _close_all(self) -> None:
         for sock in list(self._pairs):
             self._close_pair(sock)
+
+
+def kernel_pid(server: JupyterServer, kernel_id: str) -> int:
+    """The process of one kernel of the server (its command line names its connection file)."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(kernel_id.encode() in arg for arg in args) and b"stata_kernel" in b" ".join(args):
+            return int(cmdline.parent.name)
+    raise LookupError(f"no process for kernel {kernel_id}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import anyio
@@ -10,7 +12,7 @@ from tests.bridge.helpers import ProgressLog, stdio_client, text_of
 from tests.bridge.test_streaming import SCRIPT, assert_streamed
 
 from .conftest import TOKEN
-from .servers import JupyterServer
+from .servers import JupyterServer, kernel_pid
 
 LONG_LOOP = """\
 forvalues i = 1/200 {
@@ -102,3 +104,25 @@ async def test_a_flood_arrives_whole_with_the_rate_limit_raised(
     assert not result.is_error, text_of(result)
     seqs = [int(line.split()[1]) for line in progress.text.splitlines() if line.startswith("SEQ ")]
     assert seqs == list(range(1, 20001))
+
+
+async def test_a_kernel_that_dies_mid_run_is_reported_and_the_next_call_works(
+    jupyter_server: JupyterServer, remote_env: dict[str, str]
+) -> None:
+    before = {k["id"] for k in jupyter_server.kernels()}
+    async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
+        progress = ProgressLog()
+        results = {}
+        async with anyio.create_task_group() as tg:
+            async def run() -> None:
+                results["run"] = await client.call_tool("stata_run", {"code": LONG_LOOP}, progress_callback=progress)
+
+            tg.start_soon(run)
+            await progress.wait_for_text("tick 2")
+            (kernel_id,) = {k["id"] for k in jupyter_server.kernels()} - before
+            os.kill(kernel_pid(jupyter_server, kernel_id), signal.SIGKILL)
+        after = await client.call_tool("stata_run", {"code": 'display "alive again"'})
+    died = results["run"]
+    assert died.is_error
+    assert "died" in text_of(died) and "restarted" in text_of(died), text_of(died)
+    assert "alive again" in text_of(after) and not after.is_error, text_of(after)
