@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .engine import Engine
+from .settings import KernelSettings
 from .syntax import complete_command, completion_context
 
 _MACRO_LINE = re.compile(r"^(_?)([A-Za-z_][A-Za-z0-9_]*):")
@@ -150,6 +151,11 @@ def complete(code: str, cursor_pos: int, delimiter: str, names: NameCache,
     if magic is not None:  # magics are only recognised at the start of a line
         start = cursor_pos - len(magic.group(1))
         return Completion(_starting(magic_names, magic.group(1)), start, cursor_pos, "magic")
+
+    setting = re.fullmatch(r"\s*%set\s+(\w*)", line_before)
+    if setting is not None:
+        start = cursor_pos - len(setting.group(1))
+        return Completion(_starting(KernelSettings.names(), setting.group(1)), start, cursor_pos, "setting")
 
     ctx = completion_context(code, cursor_pos, delimiter)
     kind = ctx.kind

@@ -89,3 +89,11 @@ def test_completion_answers_from_cached_names_while_a_cell_runs(km, kc):
     assert reply["content"]["matches"] == ["mpg"]
     run = interrupt_and_collect(km, kc, msg_id, sent_at)
     assert run.status == "error" and run.reply["content"]["evalue"].endswith("r(1);")
+
+
+def test_setting_names_complete_after_percent_set(kc):
+    assert complete(kc, "%set graph_w")["matches"] == ["graph_width"]
+
+
+def test_variables_complete_in_browse_magic_arguments(kc):
+    assert complete(kc, "%browse make if pri")["matches"] == ["price"]
