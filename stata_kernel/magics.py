@@ -129,6 +129,32 @@ def parse_cell(code: str) -> ParsedCell:
     return ParsedCell(line_magics, None, "\n".join(lines[i:]))
 
 
+def stata_code_of(code: str) -> str:
+    """The Stata code a cell makes the kernel run, line for line (magic lines become their code or blank).
+
+    For checks that must see through magics, such as the MCP bridge's command policy: ``%quietly shell
+    ...`` runs ``shell ...``. Line numbers are kept so a violation points at the cell's own line. The data
+    views only read data (an ``if`` condition is evaluated by ``generate``, which runs no commands), so their
+    lines count as blank. A cell the kernel would refuse (bad magic) is returned unchanged.
+    """
+    try:
+        parse_cell(code)
+    except MagicError:
+        return code
+    lines = code.split("\n")
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped and not stripped.startswith("%"):
+            break  # the Stata code after the magics, unchanged
+        match = _MAGIC_LINE.fullmatch(stripped) if stripped else None
+        out.append(match.group(3).strip() if match and match.group(1) == "%" and match.group(2) == "quietly"
+                   else "")
+        if match and match.group(1) == "%%":
+            break  # a cell magic: the rest of the cell is its body
+    return "\n".join(out + lines[len(out):])
+
+
 def check(call: MagicCall) -> Magic:
     """The magic a call names, or a :class:`MagicError` saying what exists."""
     table, other = (_CELL, _LINE) if call.cell else (_LINE, _CELL)

@@ -12,7 +12,7 @@ from stata_kernel.dataview import (
     value_formatter,
 )
 from stata_kernel.graphs import might_make_graphs
-from stata_kernel.magics import MagicError, parse_cell
+from stata_kernel.magics import MagicError, parse_cell, stata_code_of
 
 NAMES = ["make", "price", "mpg", "rep78", "headroom", "trunk", "weight"]
 
@@ -107,3 +107,14 @@ def test_a_lone_percent_is_a_magic_error():
 def test_cells_without_magics_are_untouched():
     code = "  display 1\n"
     assert parse_cell(code).code == code
+
+
+@pytest.mark.parametrize(("cell", "code"), [
+    ("%quietly shell echo hi", "shell echo hi"),
+    ("%set echo off\n\n%quietly !ls\ndisplay 1", "\n\n!ls\ndisplay 1"),
+    ("%%noecho\nshell echo hi", "\nshell echo hi"),
+    ("%head 3", ""),
+    ("display 1\n%quietly x", "display 1\n%quietly x"),
+])
+def test_stata_code_of_a_cell_sees_through_magics_line_for_line(cell, code):
+    assert stata_code_of(cell) == code
