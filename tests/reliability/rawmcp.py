@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 import httpx
 
 PROTOCOL = "2025-11-25"
@@ -28,27 +29,38 @@ class SseEvent:
         return json.loads(self.data) if self.data.strip() else None
 
 
-async def sse_events(response: httpx.Response) -> AsyncIterator[SseEvent]:
-    """Parse a ``text/event-stream`` body event by event as it arrives."""
+async def sse_events(response: httpx.Response, pause_s: float = 0.0,
+                     chunk: int = 65536) -> AsyncIterator[SseEvent]:
+    """Parse a ``text/event-stream`` body event by event as it arrives.
+
+    ``pause_s`` makes a slow reader: it pauses after every ``chunk`` bytes it takes from the socket.
+    """
     current = SseEvent()
     data: list[str] = []
-    async for line in response.aiter_lines():
-        if line == "":
-            if data or current.id is not None:
-                current.data = "\n".join(data)
-                yield current
-            current, data = SseEvent(), []
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if name == "data":
-            data.append(value)
-        elif name == "id":
-            current.id = value
-        elif name == "event":
-            current.event = value
+    buffer = b""
+    async for piece in response.aiter_raw(chunk):
+        buffer += piece
+        *lines, buffer = buffer.split(b"\n")
+        for raw in lines:
+            line = raw.rstrip(b"\r").decode("utf-8")
+            if line == "":
+                if data or current.id is not None:
+                    current.data = "\n".join(data)
+                    yield current
+                current, data = SseEvent(), []
+                continue
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "data":
+                data.append(value)
+            elif name == "id":
+                current.id = value
+            elif name == "event":
+                current.event = value
+        if pause_s:
+            await anyio.sleep(pause_s)
 
 
 def progress_of(message: dict[str, Any] | None) -> tuple[float, str] | None:
