@@ -255,16 +255,26 @@ def read_view(engine: Engine, request: ViewRequest, row_cap: int, title: str) ->
     return DataView(title, variables, observations, rows, info.n_obs, matched, notes)
 
 
+def _changed_flag(engine: Engine) -> float | None:
+    """Stata's c(changed) (1: data changed since last saved), through sfi or, failing that, display."""
+    try:
+        value = engine.scalar_value("c(changed)")
+    except Exception:
+        value = None
+    if value is None:
+        try:
+            value = float(engine.capture("display c(changed)").strip())
+        except (StataLiveError, ValueError):
+            value = None
+    return value
+
+
 def _select(engine: Engine, request: ViewRequest, select_var: str, lo: int, hi: int,
             wanted: int) -> tuple[int, list[int]]:
     """Observations in [lo, hi) where the condition holds: Stata evaluates it into a temporary variable."""
     if hi <= lo:
         return 0, []
-    changed = None
-    try:
-        changed = engine.scalar_value("c(changed)")
-    except Exception:
-        changed = None
+    changed = _changed_flag(engine)
     engine.run(f"quietly generate byte {select_var} = ({request.condition}) in {lo + 1}/{hi}", _discard,
                quietly=True)
     selected: list[int] = []

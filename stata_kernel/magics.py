@@ -172,7 +172,8 @@ def check(call: MagicCall) -> Magic:
 class MagicHost(Protocol):
     """What magics need from the kernel (one instance per execute request)."""
 
-    settings: KernelSettings
+    @property
+    def settings(self) -> KernelSettings: ...
 
     async def run_code(self, code: str, *, quietly: bool = False, echo: bool | None = None) -> None: ...
 
