@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 
 from tests.bridge.helpers import ROOT
@@ -243,3 +244,11 @@ def kernel_pid(server: JupyterServer, kernel_id: str) -> int:
         if any(kernel_id.encode() in arg for arg in args) and b"stata_kernel" in b" ".join(args):
             return int(cmdline.parent.name)
     raise LookupError(f"no process for kernel {kernel_id}")
+
+
+async def wait_until_gone(server: JupyterServer, kernel_ids: set[str], timeout: float = 30) -> None:
+    """Wait until none of ``kernel_ids`` is listed (a shutdown finishes on the server after the
+    bridge sent it); polls the server's list, which is where that condition lives."""
+    with anyio.fail_after(timeout):
+        while kernel_ids & {k["id"] for k in server.kernels()}:
+            await anyio.sleep(0.1)

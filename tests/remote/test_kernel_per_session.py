@@ -10,7 +10,7 @@ import pytest
 from tests.bridge.helpers import HttpBridge, text_of
 
 from .conftest import TOKEN
-from .servers import JupyterServer
+from .servers import JupyterServer, wait_until_gone
 
 UNROUTED = "was not routed to a session's kernel"
 
@@ -62,4 +62,4 @@ async def test_concurrent_sessions_get_separate_kernels(
         while len({k["id"] for k in jupyter_server.kernels()} - before) > 1:
             await anyio.sleep(0.1)  # polling the server's kernel list: the condition lives there
     pooled_bridge.stop()
-    assert not mine & {k["id"] for k in jupyter_server.kernels()}
+    await wait_until_gone(jupyter_server, mine)

@@ -12,7 +12,7 @@ from tests.bridge.helpers import ProgressLog, stdio_client, text_of
 from tests.bridge.test_streaming import SCRIPT, assert_streamed
 
 from .conftest import TOKEN
-from .servers import JupyterServer, kernel_pid
+from .servers import JupyterServer, kernel_pid, wait_until_gone
 
 LONG_LOOP = """\
 forvalues i = 1/200 {
@@ -90,7 +90,7 @@ async def test_restart_gives_a_fresh_session_and_close_shuts_the_kernel_down(
         assert {k["id"] for k in jupyter_server.kernels()} - before == mine
     assert not restarted.is_error, text_of(restarted)
     assert "kept=[]" in text_of(after), text_of(after)
-    assert not mine & {k["id"] for k in jupyter_server.kernels()}
+    await wait_until_gone(jupyter_server, mine)
 
 
 async def test_a_flood_arrives_whole_with_the_rate_limit_raised(
