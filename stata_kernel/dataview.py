@@ -249,7 +249,10 @@ def read_view(engine: Engine, request: ViewRequest, row_cap: int, title: str) ->
         span = range(hi - wanted, hi) if request.from_end else range(lo, lo + wanted)
         observations = [i for i in span if lo <= i < hi]
     if len(observations) < matched:
-        notes.append(f"showing {len(observations):,} of {matched:,} matching observations"
+        what = "matching observations" if request.condition else "observations"
+        if request.obs_range and not request.condition:
+            what += f" in {request.obs_range}"
+        notes.append(f"showing {len(observations):,} of {matched:,} {what}"
                      f"{'' if request.limit else f' (row cap {row_cap}: %set browse_rows N to change)'}")
     rows = engine.data_values(chosen, observations, value_labels=request.value_labels)
     return DataView(title, variables, observations, rows, info.n_obs, matched, notes)
@@ -343,6 +346,8 @@ def render_view(view: DataView) -> tuple[str, str]:
 
     parts = [f'<div class="stata-data-view"><p><b>{html.escape(view.title)}</b> '
              f"<small>{html.escape(header_note)}</small></p>",
+             # long tables scroll inside the output instead of pushing the notebook apart
+             '<div style="max-height:32em;overflow:auto">',
              '<table class="stata-data"><thead><tr><th style="text-align:right">#</th>']
     for v in view.variables:
         title = f' title="{html.escape(v.label)}"' if v.label else ""
@@ -354,7 +359,7 @@ def render_view(view: DataView) -> tuple[str, str]:
             align = ' style="text-align:right"' if is_num else ' style="text-align:left"'
             parts.append(f"<td{align}>{html.escape(text)}</td>")
         parts.append("</tr>")
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     parts.extend(f"<p><i>{html.escape(note)}</i></p>" for note in notes)
     parts.append("</div>")
 
