@@ -26,6 +26,7 @@ _MAY_TOUCH_MACROS = re.compile(
 )
 _MAX_VARIABLES = 32_767  # Stata/MP's variable limit is far above this; completion stays responsive
 _MAX_PATH_MATCHES = 500
+_EAGER_VARIABLES = 5_000
 
 
 def macro_names(listing: str) -> tuple[list[str], list[str]]:
@@ -68,13 +69,20 @@ class NameCache:
     def stale(self) -> bool:
         return self.variables_stale or self.macros_stale
 
-    def refresh(self, engine: Engine, *, macros: bool) -> None:
+    def refresh(self, engine: Engine, *, macros: bool, after_cell: bool = False) -> None:
         """Reread names on the Stata worker thread. Variables and the working directory come through sfi
-        (no Stata command runs); macros need one ``macro dir``, so only when asked."""
-        try:
-            names = engine.variable_names()[:_MAX_VARIABLES]
-        except Exception:
-            names = None
+        (no Stata command runs); macros need one ``macro dir``, so only when asked.
+
+        ``after_cell``: the routine refresh queued behind every cell. For very wide data it leaves the
+        variable names stale (reread when a completion asks while idle), so the next cell never waits
+        behind thousands of sfi calls.
+        """
+        names: list[str] | None = None
+        if not (after_cell and len(self.variables) > _EAGER_VARIABLES):
+            try:
+                names = engine.variable_names()[:_MAX_VARIABLES]
+            except Exception:
+                names = None
         try:
             cwd = engine.working_dir()
         except Exception:

@@ -438,7 +438,7 @@ class StataKernel(Kernel):
         macro names (a ``macro dir`` round trip) only when the cell may have changed them."""
         macros = might_touch_macros(code)
         self.names.mark_stale(macros=True)
-        self.stata.background(lambda engine: self.names.refresh(engine, macros=macros))
+        self.stata.background(lambda engine: self.names.refresh(engine, macros=macros, after_cell=True))
 
     async def _refresh_names(self, *, macros: bool) -> None:
         try:
