@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
             results["errors"][name] = f"{type(exc).__name__}: {exc}"
         results["section_seconds"][name] = round(time.perf_counter() - started, 1)
-        say(f"{name}: {results['section_seconds'][name]} s")
+        results["load"][f"after_{name}"] = machine.load()[0]
+        say(f"{name}: {results['section_seconds'][name]} s, load {results['load'][f'after_{name}']:.2f}")
     results["load"]["after"] = machine.load()[0]
     results["goals"] = [{"goal": g, "measured": v, "met": ok} for g, v, ok in report.goals(results)]
     results["notes"] = NOTES
