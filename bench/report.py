@@ -131,13 +131,15 @@ def goals(results: dict[str, Any]) -> list[Goal]:
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     load = results.get("load", {})
+    peak = max((v or 0.0) for v in load.values()) if load else None
     lines = [
         f"Measured {m['date']} on {m['nproc']} cores, {m['memory_gib']} GiB ({m['cpu']}), Python {m['python']}, "
-        f"code at {m['code_under_test'][:12]}; load average {_fmt(load.get('before'))} before, "
-        f"{_fmt(load.get('after'))} after (1 min). All on the simulated Stata; ratios are within this run.",
+        f"code at {m['code_under_test'][:12]}; 1-min load average {_fmt(load.get('before'))} before, "
+        f"{_fmt(peak)} at most, {_fmt(load.get('after'))} after. All on the simulated Stata; ratios are "
+        "within this run.",
         "",
     ]
-    if max((v or 0) for v in load.values()) > 1.0:
+    if (peak or 0) > 1.0:
         lines += ["*The machine was shared with other work during this run: absolute times are noisy, the "
                   "ratios (same run, interleaved) less so.*", ""]
     for key, render in (("latency", _latency), ("throughput", _throughput), ("kernels", _kernels), ("mcp", _mcp)):
