@@ -86,6 +86,7 @@ class _Execution:
         self.parent = parent
         self.silent = silent
         self.output = _RunOutput(None if silent else kernel._send_stream(parent))
+        self.payload: list[dict[str, Any]] = []  # pager payloads for the execute_reply (help pages)
 
     @property
     def settings(self) -> KernelSettings:
@@ -106,6 +107,14 @@ class _Execution:
 
     def status_lines(self) -> list[str]:
         return self.kernel._status_lines()
+
+    async def help_for(self, topic: str) -> str | None:
+        resolved = resolve_command(topic) or topic
+        entry = await self.kernel.stata.call(lambda engine: self.kernel.help.lookup(engine, resolved))
+        return entry.shown() if entry.found else None
+
+    def page(self, text: str) -> None:
+        self.payload.append({"source": "page", "data": {"text/plain": text}, "start": 0})
 
 
 class StataKernel(Kernel):
@@ -255,23 +264,31 @@ class StataKernel(Kernel):
         self._idle_interrupt = {}
         try:
             self._check_code(code)
-            cell = magics.parse_cell(code)
-            for call in cell.line_magics:
-                await magics.run_line_magic(call, run)
-            if cell.cell_magic is not None:
-                await magics.run_cell_magic(cell.cell_magic, cell.code, run)
-            else:
-                await run.run_code(cell.code)
+            await self._execute_cell(code, run)
         except (StataLiveError, ValueError) as exc:
             reply = self._error_reply(run.parent, exc, run.output.tail, silent)
         else:
-            reply = {"status": "ok", "execution_count": self.execution_count, "payload": []}
+            reply = {"status": "ok", "execution_count": self.execution_count, "payload": run.payload}
         finally:
             self._executing = False
             self._execute_header = {}
         self._refresh_names_soon(code)
         reply["user_expressions"] = await self._user_expressions(user_expressions or {})
         return reply
+
+    async def _execute_cell(self, code: str, run: _Execution) -> None:
+        """A help query (``regress?``), or magics at the top of the cell and then its Stata code."""
+        topic = magics.help_query(code)
+        if topic is not None:
+            await magics.show_help(topic, run)
+            return
+        cell = magics.parse_cell(code)
+        for call in cell.line_magics:
+            await magics.run_line_magic(call, run)
+        if cell.cell_magic is not None:
+            await magics.run_cell_magic(cell.cell_magic, cell.code, run)
+        else:
+            await run.run_code(cell.code)
 
     async def _run_stata(self, run: _Execution, code: str, *, quietly: bool = False,
                          echo: bool | None = None) -> None:

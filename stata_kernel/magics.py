@@ -21,6 +21,8 @@ from .settings import KernelSettings, SettingError
 
 T = TypeVar("T")
 _MAGIC_LINE = re.compile(r"\s*(%%?)([A-Za-z_]\w*)?(.*)", re.S)
+# IPython-style help queries: `regress?`, `?regress`, `reg??`.
+_HELP_QUERY = re.compile(r"\s*(?:\?{1,2}\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*\?{1,2})\s*")
 
 
 class MagicError(StataLiveError):
@@ -51,7 +53,8 @@ MAGICS: tuple[Magic, ...] = (
           "echo, browse_rows)"),
     Magic("locals", False, "%locals", "list the local macros defined at the top level, with their values"),
     Magic("status", False, "%status", "which Stata this kernel runs, #delimit mode, settings, data in memory"),
-    Magic("help", False, "%help", "this list"),
+    Magic("help", False, "%help [command]",
+          "this list; with a command, Stata's help for it (also: command? or ?command)"),
 )
 _LINE = {m.name: m for m in MAGICS if not m.cell}
 _CELL = {m.name: m for m in MAGICS if m.cell}
@@ -185,6 +188,10 @@ class MagicHost(Protocol):
 
     def status_lines(self) -> list[str]: ...
 
+    async def help_for(self, topic: str) -> str | None: ...
+
+    def page(self, text: str) -> None: ...
+
 
 async def run_line_magic(call: MagicCall, host: MagicHost) -> None:
     check(call)
@@ -208,7 +215,31 @@ async def run_cell_magic(call: MagicCall, body: str, host: MagicHost) -> None:
 
 
 async def _help(args: str, host: MagicHost) -> None:
-    host.print(help_text() + "\n")
+    topic = args.strip()
+    if topic:
+        await show_help(topic, host)
+    else:
+        host.print(help_text() + "\n")
+
+
+def help_query(code: str) -> str | None:
+    """The topic of an IPython-style help query cell (``regress?``, ``?regress``), else None."""
+    match = _HELP_QUERY.fullmatch(code)
+    if match is None:
+        return None
+    return match.group(1) or match.group(2)
+
+
+async def show_help(topic: str, host: MagicHost) -> None:
+    """Stata's help for ``topic`` in the pager (JupyterLab shows it below the cell, the console pages it)."""
+    if topic.startswith("%"):
+        text = magic_help(topic.lstrip("%"))
+    else:
+        text = await host.help_for(topic)
+    if text is None:
+        host.print(f"No Stata help found for {topic}.\n")
+    else:
+        host.page(text)
 
 
 async def _quietly(args: str, host: MagicHost) -> None:

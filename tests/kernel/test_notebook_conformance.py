@@ -17,6 +17,7 @@ class NotebookFeatureConformance(base.StataLiveKernelTests):
         {"text": "display $nosuchglobalprefix", "matches": set()},
     ]
     code_inspect_sample = "regress"
+    code_page_something = "summarize?"
     code_stderr = "%set graph_format pdf\nsysuse auto, clear\nscatter price mpg"  # the simulator has no PDF
     complete_code_samples = [
         'display "{"', "display 1 // {", "/* a /* b */ c */", "%head 3", "%%noecho\ndisplay 1",

@@ -74,3 +74,19 @@ def test_help_lookups_leave_stored_results_alone(kc):
     inspect(kc, "count if 1", 2)
     run = execute(kc, "display r(mean)")
     assert run.text.strip().startswith("6165.2")
+
+
+@pytest.mark.parametrize("code", ["regress?", "?regress", "reg??", "%help regress"])
+def test_a_help_query_cell_pages_statas_help(kc, code):
+    run = execute(kc, code)
+    assert run.status == "ok"
+    (page,) = run.reply["content"]["payload"]
+    assert page["source"] == "page"
+    assert "[R] regress -- Linear regression" in page["data"]["text/plain"]
+
+
+def test_a_help_query_for_an_unknown_topic_says_so(kc):
+    run = execute(kc, "nosuchcommand?")
+    assert run.status == "ok"
+    assert run.reply["content"]["payload"] == []
+    assert "No Stata help found for nosuchcommand" in run.text
