@@ -355,6 +355,7 @@ class WebsocketClient:
         self._waiters: dict[str, _Waiter] = {}
         self._open_runs: set[str] = set()  # execute requests sent whose idle status was not seen
         self._closing = False
+        self._dropped = False  # the socket dropped and is not back (yet)
         self.connected = asyncio.Event()
 
     # -- what KernelChannels calls --
@@ -424,16 +425,18 @@ class WebsocketClient:
         """
         deadline = time.monotonic() + RESTART_TIMEOUT
         while True:
-            await self._replace_socket()
             try:
+                await self._replace_socket()
                 await self.request("shell", "kernel_info_request", {}, VERIFY_TIMEOUT, wait_idle=True, direct=True)
                 break
-            except TimeoutError:
+            except (TimeoutError, KernelUnavailable) as exc:
                 if time.monotonic() > deadline:
                     raise ConnectionLost(
                         f"the kernel did not answer on a new websocket within {RESTART_TIMEOUT:g} s of its restart"
-                    ) from None
-                log.info("the new kernel websocket does not reach the kernel yet; opening another")
+                    ) from exc
+                log.info("the new kernel websocket does not reach the kernel yet (%s); opening another", exc)
+                if isinstance(exc, KernelUnavailable):
+                    await anyio.sleep(0.5)  # retry pace towards a server that refused, not a sync
         self._flush_backlog()
 
     async def _replace_socket(self) -> None:
@@ -476,6 +479,7 @@ class WebsocketClient:
             raise KernelUnavailable(f"Cannot open the kernel websocket at {self.api.url}: {exc}") from exc
         self.protocol = conn.selected_subprotocol
         self._conn = conn
+        self._dropped = False
         self.connected.set()
         self._reader = asyncio.create_task(self._read(conn), name="kernel-websocket")
         log.info("kernel websocket open (%s protocol)", self.protocol or "legacy JSON")
@@ -484,6 +488,9 @@ class WebsocketClient:
         """Write one message; while disconnected it waits in the backlog (order kept)."""
         if self._conn is None or not self.connected.is_set() or self._backlog:
             self._backlog.append((channel, msg))
+            if self._dropped and not self._closing and (self._reconnector is None or self._reconnector.done()):
+                # An earlier reconnection gave up: this call tries again (and fails clearly if it must).
+                self._reconnector = asyncio.get_running_loop().create_task(self._reconnect())
             return
         self._write(self._conn, channel, msg)
 
@@ -546,6 +553,7 @@ class WebsocketClient:
         if conn is self._conn and not self._closing:
             log.warning("the kernel websocket dropped (%s); reconnecting", conn.close_reason or "no reason given")
             self._conn = None
+            self._dropped = True
             self.connected.clear()
             self._reconnector = asyncio.create_task(self._reconnect(), name="kernel-websocket-reconnect")
 
@@ -583,13 +591,13 @@ class WebsocketClient:
         while True:
             try:
                 if await self.api.get_kernel(self.kernel_id) is None:
-                    self._give_up(in_flight, "it no longer exists on the Jupyter Server", gone=True)
+                    self._give_up("it no longer exists on the Jupyter Server", gone=True)
                     return
                 await self._open()
                 break
             except KernelUnavailable as exc:
                 if time.monotonic() - dropped_at > RECONNECT_WINDOW:
-                    self._give_up(in_flight, f"the Jupyter Server could not be reached again: {exc}", gone=False)
+                    self._give_up(f"the Jupyter Server could not be reached again: {exc}", gone=False)
                     return
                 log.info("reconnect failed (%s); retrying in %.1f s", exc, delay)
             # Backoff between attempts to reach a server that is not there: a retry pace, not a sync.
@@ -612,7 +620,8 @@ class WebsocketClient:
         buffered = int(model.get("connections", 1)) <= 1
         idle = model.get("execution_state") == "idle"
         gap = time.monotonic() - dropped_at
-        for msg_id in sorted(in_flight & self._open_runs):
+        unsent = {msg["msg_id"] for _, msg in self._backlog}  # goes out below: nothing of it was lost
+        for msg_id in sorted((in_flight & self._open_runs) - unsent):
             if idle:
                 self._end_lost_run(msg_id, gap)
             else:
@@ -620,13 +629,16 @@ class WebsocketClient:
         log.info("kernel websocket reconnected after %.1f s", gap)
         self._flush_backlog()
 
-    def _give_up(self, in_flight: set[str], why: str, *, gone: bool) -> None:
+    def _give_up(self, why: str, *, gone: bool) -> None:
         if gone:
             self.gone = True
             self._open_runs.clear()
             self._on_gone(why)
             return
-        for msg_id in sorted(in_flight & self._open_runs):
+        # Every run waiting on this connection ends, including those never sent: their requests are
+        # dropped, so nothing runs later behind the caller's back.
+        self._backlog.clear()
+        for msg_id in sorted(self._open_runs):
             self._end_lost_run(msg_id, None, why)
 
     def _note(self, msg_id: str, text: str) -> None:
@@ -640,7 +652,10 @@ class WebsocketClient:
                    f"restored ({gap:.1f} s later), the kernel had finished it; its output from the drop on "
                    "and its outcome were lost (the server keeps them only when no other client is "
                    "connected to the kernel)")
-        evalue = f"Connection lost: {why}. The session is usable; check the state with a new run."
+            after = "The session is usable; check the state with a new run."
+        else:
+            after = "The run's outcome is unknown; the next call tries to reconnect."
+        evalue = f"Connection lost: {why}. {after}"
         parent = {"header": {"msg_id": msg_id}}
         self._open_runs.discard(msg_id)
         error = {"ename": "ConnectionLost", "evalue": evalue, "traceback": []}
