@@ -38,7 +38,8 @@ async def sse_events(response: httpx.Response, pause_s: float = 0.0,
     current = SseEvent()
     data: list[str] = []
     buffer = b""
-    async for piece in response.aiter_raw(chunk):
+    # With a chunk size httpx holds data back until the chunk is full: only the slow reader wants that.
+    async for piece in response.aiter_raw(chunk if pause_s else None):
         buffer += piece
         *lines, buffer = buffer.split(b"\n")
         for raw in lines:
