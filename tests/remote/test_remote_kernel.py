@@ -8,7 +8,7 @@ import time
 
 import anyio
 
-from tests.bridge.helpers import ProgressLog, stdio_client, text_of
+from tests.bridge.helpers import HttpBridge, ProgressLog, stdio_client, text_of
 from tests.bridge.test_streaming import SCRIPT, assert_streamed
 
 from .conftest import TOKEN
@@ -126,3 +126,18 @@ async def test_a_kernel_that_dies_mid_run_is_reported_and_the_next_call_works(
     assert died.is_error
     assert "died" in text_of(died) and "restarted" in text_of(died), text_of(died)
     assert "alive again" in text_of(after) and not after.is_error, text_of(after)
+
+
+async def test_progress_streams_over_streamable_http_too(
+    jupyter_server: JupyterServer, remote_env: dict[str, str]
+) -> None:
+    bridge = HttpBridge(*server_args(jupyter_server), env=remote_env, transport="http")
+    try:
+        async with bridge.client() as client:
+            progress = ProgressLog()
+            result = await client.call_tool("stata_run", {"code": SCRIPT}, progress_callback=progress)
+            result_at = time.monotonic() - progress.start
+    finally:
+        bridge.stop()
+    assert not result.is_error, text_of(result)
+    assert_streamed(progress, result_at, text_of(result))
