@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -81,6 +82,14 @@ class ServerAPI:
         self.url = url.rstrip("/")
         self.token = token
         self._http: httpx.AsyncClient | None = None  # made on first use: no side effects when built
+        self._tls: ssl.SSLContext | None = None
+
+    @property
+    def tls(self) -> ssl.SSLContext:
+        """One TLS setup for REST and websocket: the system's CAs (``SSL_CERT_FILE`` honoured)."""
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        return self._tls
 
     @property
     def headers(self) -> dict[str, str]:
@@ -135,7 +144,10 @@ class ServerAPI:
         timeout: float = REST_TIMEOUT,
     ) -> httpx.Response | None:
         if self._http is None:
-            self._http = httpx.AsyncClient(base_url=self.url, headers=self.headers, timeout=REST_TIMEOUT)
+            # No proxy from the environment: the websocket (tornado) cannot use one, and both must
+            # reach the same server the same way.
+            self._http = httpx.AsyncClient(base_url=self.url, headers=self.headers, timeout=REST_TIMEOUT,
+                                           verify=self.tls, trust_env=False)
         try:
             try:
                 response = await self._http.request(method, path, json=json, timeout=timeout)
@@ -460,7 +472,7 @@ class WebsocketClient:
 
     async def _open(self) -> None:
         request = HTTPRequest(self._ws_url(), headers=self.api.headers, connect_timeout=REST_TIMEOUT,
-                              request_timeout=REST_TIMEOUT)
+                              request_timeout=REST_TIMEOUT, ssl_options=self.api.tls)
         try:
             conn = await websocket_connect(
                 request,
