@@ -92,11 +92,13 @@ async def _open_pooled_state(config: BridgeConfig) -> AsyncIterator[BridgeState]
         new_kernel, lambda kernel: BridgeState(config, kernel),
         size=config.pool_size, warm=config.pool_warm, idle_timeout=config.pool_idle_s,
     )
-    front = BridgeState(config, UnavailableKernel(
+    unrouted = (
         "This bridge runs one kernel per MCP session (--kernel-per-session), but this request was not "
         "routed to a session's kernel."
-    ))
+    )
+    front = BridgeState(config, UnavailableKernel(unrouted))
     front.pool = pool
-    await front.start_kernel()  # records the refusal above for any request that reaches the front
+    front._start_error = unrouted  # the front never starts a kernel: calls reaching it get this
+    front._started.set()
     async with pool.running():
         yield front
