@@ -135,8 +135,7 @@ class KernelPool(Generic[S]):
         if lease is not None and lease.refused and self.in_use < self.size:
             lease = None  # room again: give the refused session a real kernel now
         if lease is None:
-            lease = self._lease_new()
-            self._leases[token] = lease
+            lease = self._lease_new(token)
         lease.last_used = time.monotonic()
         return lease.slot
 
@@ -172,22 +171,25 @@ class KernelPool(Generic[S]):
             stack.callback(self._release_token, token)
         return token
 
-    def _lease_new(self) -> _Lease[S]:
+    def _lease_new(self, token: int) -> _Lease[S]:
+        """Lease a spare, else a new kernel, else a refusal; registered before refilling the spares
+        so that the count of kernels never passes ``size``."""
+        self._leases.pop(token, None)  # a refusal being replaced
         if self._spares:
-            slot = self._spares.pop(0)
-            self._refill()
-            log.info("session got a warm kernel (%d of %d in use)", self.in_use, self.size)
-            return _Lease(slot)
-        if self.in_use >= self.size:
+            lease = _Lease(self._spares.pop(0))
+        elif self.in_use < self.size:
+            lease = _Lease(self._new_slot())
+        else:
             log.warning("pool full (%d kernels): refusing a new session", self.size)
             refusal = (
                 f"All {self.size} kernels of this bridge are in use by other sessions (--pool-size "
                 f"{self.size}). Try again when one ends or idles out, or ask for a larger pool."
             )
-            return _Lease(self._new_slot(UnavailableKernel(refusal)), refused=True)
-        slot = self._new_slot()
+            lease = _Lease(self._new_slot(UnavailableKernel(refusal)), refused=True)
+        self._leases[token] = lease
         self._refill()
-        return _Lease(slot)
+        log.info("a session got a kernel (%d of %d kernels exist)", self.in_use, self.size)
+        return lease
 
     def _new_slot(self, kernel: KernelConnection | None = None) -> S:
         slot = self._make_slot(kernel if kernel is not None else self._make_kernel())

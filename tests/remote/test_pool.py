@@ -190,3 +190,14 @@ async def test_sessions_keyed_by_id_strings_are_released_explicitly() -> None:
         pool.release("session-1")
         with anyio.fail_after(10):
             await mine.closed.wait()
+
+
+async def test_the_number_of_kernels_never_passes_the_size() -> None:
+    pool, kernels, _ = make_pool(size=1, warm=1)
+    a, b = Session(), Session()
+    async with pool.running():
+        pool.slot_for(a)
+        refused = pool.slot_for(b)
+        assert len(kernels) == 1 and pool.in_use == 1
+        with anyio.fail_after(10), pytest.raises(KernelUnavailable):
+            await refused.ready_kernel()
