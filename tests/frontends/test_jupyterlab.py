@@ -149,19 +149,40 @@ def page(lab: Lab) -> Iterator[Page]:
 
     user_data = lab.artifacts / "chromium-profile"  # empty: a first run with no state
     user_data.mkdir()
-    with sync_playwright() as pw:
+    browser_log = lab.artifacts / "browser-console.log"
+    with browser_log.open("w", encoding="utf-8", buffering=1) as log, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(user_data), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 1100, "height": 1020}, device_scale_factor=1,
         )
         try:
             tab = context.pages[0] if context.pages else context.new_page()
+            tab.on("console", lambda msg: log.write(f"{msg.type}: {msg.text}\n"))
+            tab.on("pageerror", lambda exc: log.write(f"pageerror: {exc}\n"))
             tab.goto(f"{lab.url}/lab/tree/{NOTEBOOK}?token={lab.token}")
             expect(tab.locator(".jp-Notebook .jp-Cell")).to_have_count(2, timeout=UI_S * 1000)
             _collapse_left_sidebar(tab)
             yield tab
         finally:
             context.close()
+
+
+@pytest.fixture(autouse=True)
+def _evidence_on_failure(request: pytest.FixtureRequest, lab: Lab, page: Page) -> Iterator[None]:
+    """When a test fails, keep what the browser showed and what the server logged."""
+    yield
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.failed:
+        return
+    shot = lab.artifacts / f"failed-{request.node.name}.png"
+    try:
+        page.screenshot(path=str(shot))
+    except Exception as exc:  # evidence only: never mask the test's own failure
+        shot = Path(f"(no screenshot: {exc})")
+    server_log = "\n".join(lab.log.read_text(errors="replace").splitlines()[-40:])
+    browser_log = "\n".join((lab.artifacts / "browser-console.log").read_text(errors="replace").splitlines()[-20:])
+    print(f"screenshot of the failure: {shot}\n--- jupyter lab log, last lines ---\n{server_log}"
+          f"\n--- browser console, last lines ---\n{browser_log}")
 
 
 def _collapse_left_sidebar(page: Page) -> None:
@@ -182,10 +203,27 @@ def _prompt(cell: Locator) -> Locator:
     return cell.locator(".jp-InputPrompt").first
 
 
-def _run(page: Page, cell: Locator) -> None:
-    """Run one cell in place, as a user would: click into its editor, Ctrl+Enter."""
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Control+Enter")
+def _run(page: Page, cell: Locator, attempts: int = 3) -> None:
+    """Run one cell in place, as a user would: click into its editor, Ctrl+Enter; wait until it has started.
+
+    JupyterLab marks a cell ``[*]`` the moment it sends the execute request, so a cell still ``[ ]`` a while
+    after the keys means they never reached it (seen on a loaded box: focus lost while the page re-laid out);
+    a user would press again, and so do we, without any risk of running the cell twice.
+    """
+    from playwright.sync_api import Error, expect
+
+    started = re.compile(r"\[(\*|\d+)\]:")
+    for attempt in range(1, attempts + 1):
+        cell.locator(".cm-content").click()
+        expect(cell.locator(".cm-editor.cm-focused")).to_have_count(1, timeout=UI_S * 1000)
+        page.keyboard.press("Control+Enter")
+        try:
+            expect(_prompt(cell)).to_have_text(started, timeout=15_000)
+            return
+        except (AssertionError, Error):
+            if attempt == attempts:
+                raise
+            print(f"Ctrl+Enter #{attempt} did not start the cell (prompt {_prompt(cell).inner_text()!r}); again")
 
 
 def _wait_finished(cell: Locator) -> None:
@@ -238,7 +276,7 @@ def test_graph_cell_shows_the_graph_as_an_inline_image(page: Page) -> None:
     cell = _cell(page, GRAPH_CELL)
     _run(page, cell)
     image = cell.locator(".jp-OutputArea-output img")
-    expect(image).to_be_visible(timeout=(UI_S + RUN_S) * 1000)
+    expect(image).to_be_visible(timeout=RUN_S * 1000)
     _wait_finished(cell)
     loaded = image.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0")
     assert loaded, "the browser decoded the graph"
@@ -267,7 +305,7 @@ def test_loop_output_grows_while_the_cell_is_still_running(page: Page, lab: Lab)
     _run(page, cell)
     # Mid-run: some lines shown, the cell still [*]. The screenshot is the README's picture of live output.
     page.wait_for_function(
-        "() => window.__stataLive.some(s => s.prompt.includes('*') && s.lines >= 4)", timeout=(UI_S + RUN_S) * 1000)
+        "() => window.__stataLive.some(s => s.prompt.includes('*') && s.lines >= 4)", timeout=RUN_S * 1000)
     shot = lab.artifacts / "jupyterlab.png"
     page.screenshot(path=str(shot))
     running_after_shot = "*" in _prompt(cell).inner_text()
