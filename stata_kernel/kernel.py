@@ -38,6 +38,7 @@ _CONCURRENT_REQUESTS = frozenset({"is_complete_request", "kernel_info_request", 
 _TAIL_CHARS = 4096
 # Completion while idle may refresh stale names on the (idle) worker, but never waits longer than this.
 _IDLE_REFRESH_TIMEOUT = 0.5
+_STARTING_HELP_TIMEOUT = 5.0
 
 
 def _as_interactive_line(code: str) -> str:
@@ -513,12 +514,20 @@ class StataKernel(Kernel):
                         "ask again when it finishes (help text is cached after the first lookup).")
             else:
                 if entry is None:
+                    # Only Stata's start-up can hold the idle worker up: wait for it, but not forever.
+                    limit = None if self.stata.info is not None else _STARTING_HELP_TIMEOUT
                     try:
-                        entry = await self.stata.call(lambda engine: self.help.lookup(engine, topic))
+                        entry = await asyncio.wait_for(
+                            self.stata.call(lambda engine: self.help.lookup(engine, topic)), limit)
+                    except asyncio.TimeoutError:
+                        entry = None
                     except (StataLiveError, RuntimeError) as exc:
                         self.log.debug("help lookup failed: %s", exc)
                         return not_found
-                text = entry.shown() if entry.found else None
+                if entry is None:
+                    text = f"help {topic}: Stata is still starting; ask again in a moment."
+                else:
+                    text = entry.shown() if entry.found else None
         if not text:
             return not_found
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
