@@ -136,5 +136,7 @@ async def test_eight_concurrent_http_sessions_share_one_kernel_serialised(soak_b
     figures["fds_settled"] = settled
     figures["fds_settled_in_s"] = time.monotonic() - settling
     assert settled <= before["fds"] + 2, "descriptors grow with every round of sessions"
-    assert rounds[-1]["threads"] <= rounds[0]["threads"] + 2
+    # The policy check runs in anyio's worker threads (mcp_bridge/policy.py): up to one per concurrent
+    # call, idle ones exit after 10 s. Bounded by the concurrency, not by the number of calls.
+    assert all(r["threads"] <= before["threads"] + SESSIONS + 2 for r in rounds)
     assert all(r["kernels"] == 1 for r in rounds)
