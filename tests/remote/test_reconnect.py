@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
+from mcp_bridge.kernel import OutputText, remote
 from tests.bridge.helpers import ProgressLog, stdio_client, text_of
 
 from .conftest import TOKEN
@@ -89,3 +90,38 @@ async def test_a_run_that_ends_while_disconnected_says_its_output_was_lost(
     assert result.is_error, text
     assert "Connection lost" in text and "lost" in text and "during the gap" not in text
     assert "next call" in text_of(after) and not after.is_error
+
+
+async def test_a_connection_that_stays_down_ends_the_run_and_the_next_call_reconnects(
+    proxy: DropProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel layer alone (no MCP): past the reconnect window the run ends clearly; later calls retry."""
+    monkeypatch.setattr(remote, "RECONNECT_WINDOW", 1.0)
+    kernel = remote.ServerKernel(remote.ServerTarget(proxy.url, TOKEN, None, "stata-live"))
+    await kernel.start()
+    try:
+        started = anyio.Event()
+
+        def sink(event: object) -> None:
+            if isinstance(event, OutputText) and "before" in event.text:
+                started.set()
+
+        outcome = {}
+        async with anyio.create_task_group() as tg:
+            async def run() -> None:
+                outcome["run"] = await kernel.execute('display "before"\nsleep 2000\ndisplay "after"', sink)
+
+            tg.start_soon(run)
+            await started.wait()
+            proxy.hold()
+            proxy.drop()
+        failure = outcome["run"].failure
+        assert failure is not None and failure.ename == "ConnectionLost"
+        assert "could not be reached again" in failure.evalue and "next call tries to reconnect" in failure.evalue
+        proxy.release()
+        texts: list[str] = []
+        after = await kernel.execute('display "next call"', lambda e: texts.append(getattr(e, "text", "")))
+    finally:
+        proxy.release()
+        await kernel.close()
+    assert after.status == "ok" and "next call" in "".join(texts)
