@@ -17,10 +17,10 @@ from typing import Any
 
 import uvicorn
 from mcp.server.mcpserver import MCPServer
-from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
+from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE, TransportSecuritySettings
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .config import BridgeConfig
+from .config import BridgeConfig, is_loopback
 from .event_store import BoundedEventStore, SessionTagging
 
 log = logging.getLogger(__name__)
@@ -74,19 +74,39 @@ class NoBuffering:
 
 def build_http_app(server: MCPServer[Any], config: BridgeConfig) -> ASGIApp:
     body_limit = max(DEFAULT_MAX_REQUEST_BODY_SIZE, 2 * config.max_code_bytes + 65536)
-    # host= switches the SDK's Host/Origin (DNS rebinding) checks on for loopback binds.
+    security = _rebinding_protection(config.host)
     if config.transport == "sse":
-        app: ASGIApp = server.sse_app(host=config.host, max_request_body_size=body_limit)
+        app: ASGIApp = server.sse_app(
+            host=config.host, max_request_body_size=body_limit, transport_security=security
+        )
     else:
         # The event store lets a client that lost its stream mid-run resume it (Last-Event-ID).
         app = SessionTagging(server.streamable_http_app(
             host=config.host, json_response=False, max_request_body_size=body_limit,
-            event_store=BoundedEventStore(),
+            event_store=BoundedEventStore(), transport_security=security,
         ))
     app = NoBuffering(app)
     if config.auth_token:
         app = BearerAuth(app, config.auth_token)
     return app
+
+
+def _rebinding_protection(host: str) -> TransportSecuritySettings | None:
+    """Host/Origin (DNS rebinding) checks for every loopback bind, which needs no token.
+
+    The SDK turns them on only for the literal 127.0.0.1, localhost and ::1; 127.0.0.2 is loopback too.
+    Other binds require the bearer token, which a rebinding page cannot know.
+    """
+    if not is_loopback(host):
+        return None
+    bare = host.strip("[]")
+    named = f"[{bare}]" if ":" in bare else bare
+    hosts = ["127.0.0.1", "localhost", "[::1]", named]
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=[f"{h}:*" for h in hosts],
+        allowed_origins=[f"http://{h}:*" for h in hosts],
+    )
 
 
 class _Server(uvicorn.Server):

@@ -100,3 +100,24 @@ def test_the_owned_kernel_connection_file_is_private(loopback_bridge: HttpBridge
     assert mode == 0o600, oct(mode)
     info = json.loads(connection_file.read_text())
     assert info["ip"] == "127.0.0.1" and info["key"]  # loopback ports, messages signed
+
+
+@pytest.mark.parametrize("transport", ["http", "sse"])
+async def test_dns_rebinding_is_refused_on_any_loopback_address(bridge_env: dict[str, str], transport: str) -> None:
+    """127.0.0.2 is loopback too (no token required), so it needs the same Host/Origin checks."""
+    bridge = HttpBridge("--host", "127.0.0.2", env=bridge_env, transport=transport)
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            if transport == "http":
+                evil = await http.post(bridge.url, headers={"Accept": ACCEPT, "Host": "evil.example"}, json={
+                    "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                        "protocolVersion": "2025-11-25", "capabilities": {},
+                        "clientInfo": {"name": "x", "version": "0"}}})
+            else:
+                async with http.stream("GET", bridge.url, headers={"Host": "evil.example"}) as evil:
+                    pass
+        assert evil.status_code in (400, 403, 421), evil.status_code
+        async with bridge.client() as client:  # the legitimate address still works
+            assert "7" in text_of(await client.call_tool("stata_run", {"code": "display 7"}))
+    finally:
+        bridge.stop()
