@@ -123,13 +123,19 @@ def _starting(names: list[str], prefix: str) -> list[str]:
     return out
 
 
+def _last_separator(path: str) -> int:
+    """Index of the last path separator (Stata on Windows takes both / and \\), -1 if none."""
+    return max(path.rfind("/"), path.rfind("\\") if os.name == "nt" else -1)
+
+
 def complete_path(prefix: str, base_dir: str) -> list[str]:
     """Entries of the directory named by ``prefix`` (relative to Stata's working directory) that
     continue it; directories end in ``/`` so the user can keep tabbing down."""
     expanded = os.path.expanduser(prefix) if prefix.startswith("~") else prefix
-    head, _, tail = expanded.rpartition("/")
-    shown_head = prefix[: prefix.rfind("/") + 1] if "/" in prefix else ""
-    directory = Path(head or ("/" if expanded.startswith("/") else "."))
+    cut = _last_separator(expanded)
+    head, tail = (expanded[:cut], expanded[cut + 1 :]) if cut >= 0 else ("", expanded)
+    shown_head = prefix[: _last_separator(prefix) + 1]
+    directory = Path(head or (expanded[0] if cut == 0 else "."))
     if not directory.is_absolute():
         directory = Path(base_dir or os.getcwd()) / directory
     try:
