@@ -1,5 +1,8 @@
 """Help text for inspect requests (``?`` and Shift-Tab), from Stata's own ``help`` output, cached.
 
+When ``help`` succeeds but prints nothing (a Stata with a GUI opens its Viewer instead), the help file is
+read from the installation and shown as plain text (:mod:`.smcl`).
+
 Named ``help_lookup`` so it never shadows the standard library's ``inspect``. Lookups run on the Stata
 worker between cells; while a cell runs the kernel answers only from this cache (see :meth:`cached`).
 """
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 
 from .engine import Engine
 from .errors import StataError
+from .smcl import help_file, smcl_to_text
 
 _TOPIC = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MAX_ENTRIES = 256
@@ -49,7 +53,7 @@ class HelpCache:
                 self._entries.move_to_end(topic)
             return entry
 
-    def lookup(self, engine: Engine, topic: str) -> HelpEntry:
+    def lookup(self, engine: Engine, topic: str, stata_dir: str | None = None) -> HelpEntry:
         """Run ``help topic`` capturing its output; on the Stata worker thread only."""
         entry = self.cached(topic)
         if entry is not None:
@@ -61,9 +65,21 @@ class HelpCache:
             text: str | None = engine.capture(f"help {topic}").strip("\n")
         except StataError:
             text = None  # r(111): no help for this topic
+        if text is not None and not text.strip():
+            text = _from_help_file(topic, stata_dir) or ""
         entry = HelpEntry(topic, text)
         with self._lock:
             self._entries[topic] = entry
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
         return entry
+
+
+def _from_help_file(topic: str, stata_dir: str | None) -> str | None:
+    path = help_file(topic, stata_dir)
+    if path is None:
+        return None
+    try:
+        return smcl_to_text(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None

@@ -111,7 +111,8 @@ class _Execution:
 
     async def help_for(self, topic: str) -> str | None:
         resolved = resolve_command(topic) or topic
-        entry = await self.kernel.stata.call(lambda engine: self.kernel.help.lookup(engine, resolved))
+        kernel = self.kernel
+        entry = await kernel.stata.call(lambda engine: kernel.help.lookup(engine, resolved, kernel._stata_dir()))
         return entry.shown() if entry.found else None
 
     def page(self, text: str) -> None:
@@ -518,7 +519,7 @@ class StataKernel(Kernel):
                     limit = None if self.stata.info is not None else _STARTING_HELP_TIMEOUT
                     try:
                         entry = await asyncio.wait_for(
-                            self.stata.call(lambda engine: self.help.lookup(engine, topic)), limit)
+                            self.stata.call(lambda engine: self.help.lookup(engine, topic, self._stata_dir())), limit)
                     except asyncio.TimeoutError:
                         entry = None
                     except (StataLiveError, RuntimeError) as exc:
@@ -531,6 +532,10 @@ class StataKernel(Kernel):
         if not text:
             return not_found
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
+
+    def _stata_dir(self) -> str | None:
+        info = self.stata.info
+        return info.stata_dir if info is not None else None
 
     def _status_lines(self) -> list[str]:
         info = self.stata.info
