@@ -1,7 +1,8 @@
 """Help text for inspect requests (``?`` and Shift-Tab), from Stata's own ``help`` output, cached.
 
-When ``help`` succeeds but prints nothing (a Stata with a GUI opens its Viewer instead), the help file is
-read from the installation and shown as plain text (:mod:`.smcl`).
+The installation's help file (``ado/base/r/regress.sthlp``) is read first and shown as plain text
+(:mod:`.smcl`): no side effects. Only without one is ``help topic`` run, capturing its output (the
+simulated Stata prints its help; a Stata with a GUI would open its Viewer, hence the order).
 
 Named ``help_lookup`` so it never shadows the standard library's ``inspect``. Lookups run on the Stata
 worker between cells; while a cell runs the kernel answers only from this cache (see :meth:`cached`).
@@ -54,19 +55,23 @@ class HelpCache:
             return entry
 
     def lookup(self, engine: Engine, topic: str, stata_dir: str | None = None) -> HelpEntry:
-        """Run ``help topic`` capturing its output; on the Stata worker thread only."""
+        """Help for ``topic``: the installation's help file if there is one, else ``help topic``'s output.
+
+        The file comes first because it has no side effects: a Stata with a GUI answers ``help`` by
+        opening its Viewer window, which an inspect request must not do. Runs on the Stata worker thread.
+        """
         entry = self.cached(topic)
         if entry is not None:
             return entry
         if not _TOPIC.fullmatch(topic):
             return HelpEntry(topic, None)
         self.lookups += 1
-        try:
-            text: str | None = engine.capture(f"help {topic}").strip("\n")
-        except StataError:
-            text = None  # r(111): no help for this topic
-        if text is not None and not text.strip():
-            text = _from_help_file(topic, stata_dir) or ""
+        text = _from_help_file(topic, stata_dir)
+        if text is None:
+            try:
+                text = engine.capture(f"help {topic}").strip("\n")
+            except StataError:
+                text = None  # r(111): no help for this topic
         entry = HelpEntry(topic, text)
         with self._lock:
             self._entries[topic] = entry

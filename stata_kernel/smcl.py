@@ -1,8 +1,8 @@
-"""Stata help files (``.sthlp``, SMCL) as plain text, for when ``help`` prints nothing.
+"""Stata help files (``.sthlp``, SMCL) as plain text, read straight from the installation.
 
-Real Stata with a GUI opens help in its Viewer, so ``help regress`` run through pystata succeeds and
-prints nothing. The help files themselves sit in the installation (``ado/base/r/regress.sthlp``), so the
-kernel can read them directly: no Stata command runs and no stored results change (``findfile`` would
+Real Stata with a GUI answers ``help regress`` by opening its Viewer, so through pystata it succeeds and
+prints nothing. The help files sit in the installation (``ado/base/r/regress.sthlp``), so the kernel reads
+them directly: no Stata command runs, no window opens, no stored results change (``findfile`` would
 overwrite ``r()``). The conversion keeps the words and drops the markup; it is for reading, not layout.
 """
 

@@ -51,13 +51,16 @@ def test_help_files_are_found_where_stata_looks(tmp_path: Path):
 
 
 class _ViewerStata(Engine):
-    """A Stata whose help command succeeds silently, as a GUI Stata does."""
+    """A Stata whose help command succeeds silently, as a GUI Stata does (after opening its Viewer)."""
+
+    def __init__(self) -> None:
+        self.ran: list[str] = []
 
     def start(self):  # pragma: no cover - not used
         raise NotImplementedError
 
     def run(self, code, on_output, *, quietly=False):
-        assert code == "help regress"
+        self.ran.append(code)
 
     def request_break(self):  # pragma: no cover
         pass
@@ -72,9 +75,18 @@ class _ViewerStata(Engine):
         raise NotImplementedError
 
 
-def test_silent_help_falls_back_to_the_help_file(tmp_path: Path):
+def test_an_installed_help_file_is_read_without_running_help(tmp_path: Path):
     stata = tmp_path / "stata"
     (stata / "ado" / "base" / "r").mkdir(parents=True)
     (stata / "ado" / "base" / "r" / "regress.sthlp").write_text(SMCL)
-    entry = HelpCache().lookup(_ViewerStata(), "regress", str(stata))
+    engine = _ViewerStata()
+    entry = HelpCache().lookup(engine, "regress", str(stata))
     assert entry.found and "Linear regression" in entry.shown()
+    assert engine.ran == []  # no Viewer window popped up
+
+
+def test_without_a_help_file_statas_help_command_is_asked(tmp_path: Path):
+    engine = _ViewerStata()
+    entry = HelpCache().lookup(engine, "mycommand", str(tmp_path))
+    assert engine.ran == ["help mycommand"]
+    assert entry.found and "printed none here" in entry.shown()
