@@ -17,7 +17,6 @@ import anyio
 
 from .cli import parse_config
 from .config import BridgeConfig, ConfigError
-from .kernel import NotSupported, make_kernel
 from .state import open_state
 
 log = logging.getLogger("mcp_bridge")
@@ -30,9 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.main(args[1:]))
     try:
         config = parse_config(argv)
-        if config.server is not None:
-            make_kernel(kernel_name=config.kernel_name, server=config.server)  # refuses until supported
-    except (ConfigError, NotSupported) as exc:
+    except ConfigError as exc:
         print(f"stata-live-mcp: error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(

@@ -2,6 +2,7 @@
 
     python -m mcp_bridge.demo                    # bridge over stdio
     python -m mcp_bridge.demo --transport http   # bridge over Streamable HTTP on a free port
+    python -m mcp_bridge.demo --server-url URL --token T   # other arguments go to the bridge
 
 It starts the bridge on the simulated Stata (unless STATA_DIR is already set), calls ``stata_run``
 with a progressToken, prints every progress message with its arrival time since the call started,
@@ -46,14 +47,14 @@ def _env() -> dict[str, str]:
 
 
 @asynccontextmanager
-async def _connect(transport: str, env: dict[str, str]) -> AsyncIterator[Client]:
+async def _connect(transport: str, env: dict[str, str], bridge_args: Sequence[str]) -> AsyncIterator[Client]:
     if transport == "stdio":
-        params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_bridge"], env=env)
+        params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_bridge", *bridge_args], env=env)
         async with Client(params) as client:
             yield client
         return
     process = subprocess.Popen(
-        [sys.executable, "-m", "mcp_bridge", "--transport", "http", "--port", "0"],
+        [sys.executable, "-m", "mcp_bridge", "--transport", "http", "--port", "0", *bridge_args],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     found = threading.Event()
@@ -81,8 +82,8 @@ async def _connect(transport: str, env: dict[str, str]) -> AsyncIterator[Client]
         process.wait(20)
 
 
-async def demo(transport: str) -> None:
-    async with _connect(transport, _env()) as client:
+async def demo(transport: str, bridge_args: Sequence[str] = ()) -> None:
+    async with _connect(transport, _env(), bridge_args) as client:
         print(f"connected over {transport}; running:\n{SCRIPT}")
         start = time.monotonic()
 
@@ -99,8 +100,9 @@ async def demo(transport: str) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--transport", choices=["stdio", "http"], default="stdio")
-    args = parser.parse_args(argv)
-    anyio.run(demo, args.transport)
+    # Anything else goes to the bridge, e.g. --server-url URL --token T for a kernel on a Jupyter Server.
+    args, bridge_args = parser.parse_known_args(argv)
+    anyio.run(demo, args.transport, bridge_args)
 
 
 if __name__ == "__main__":
