@@ -77,7 +77,7 @@ def _notebook() -> dict[str, Any]:
                               "file_extension": ".do", "pygments_lexer": "stata"},
         },
         "cells": [
-            code("graph", "sysuse auto\nscatter price mpg"),
+            code("graph", "* price against mileage\nsysuse auto\nscatter price mpg"),
             code("loop", f'forvalues i = 1/{LOOP_LINES} {{\n    display "line `i\'"\n    sleep 400\n}}'),
         ],
     }
@@ -250,24 +250,26 @@ _TOKENS = """(cell) => Array.from(cell.querySelectorAll('.cm-content .cm-line'))
     })))"""
 
 
-def test_stata_commands_strings_and_macros_are_syntax_highlighted(page: Page) -> None:
+def test_stata_commands_strings_macros_and_comments_are_syntax_highlighted(page: Page) -> None:
     # JupyterLab 4 ships no Stata mode: codemirror_mode "stata" alone leaves cells plain text. The
     # jupyterlab-stata-highlight3 labextension registers one for text/x-stata; it styles commands with the
-    # theme's string-2 colour, strings with the string colour and macros with variable-2.
+    # theme's string-2 colour, strings with string, macros with variable-2 and comments with builtin.
     require_module("jupyterlab_stata_highlight3", "jupyterlab-stata-highlight3")
-    cell = _cell(page, LOOP_CELL)
-    cell.locator(".cm-content .cm-line span").first.wait_for(timeout=UI_S * 1000)
+    for index in (GRAPH_CELL, LOOP_CELL):
+        _cell(page, index).locator(".cm-content .cm-line span").first.wait_for(timeout=UI_S * 1000)
     theme = page.evaluate(_RESOLVE_THEME_COLORS, [f"--jp-mirror-editor-{name}-color" for name in _THEME_TOKENS])
-    by_color = {color: name.removeprefix("--jp-mirror-editor-").removesuffix("-color")
-                for name, color in reversed(theme.items())}
-    lines = cell.evaluate(_TOKENS)
-    styled = {t["text"].strip(): by_color.get(t["color"], t["color"]) for line in lines for t in line if t["color"]}
-    plain = "".join(t["text"] for line in lines for t in line if not t["color"])
+    color = {name: theme[f"--jp-mirror-editor-{name}-color"] for name in _THEME_TOKENS}
+    tokens = [t for index in (GRAPH_CELL, LOOP_CELL) for line in _cell(page, index).evaluate(_TOKENS) for t in line]
+    styled = {t["text"].strip(): t["color"] for t in tokens if t["color"]}
+    plain = "".join(t["text"] for t in tokens if not t["color"])
 
-    assert styled.get("forvalues") == styled.get("display") == styled.get("sleep") == "string-2", styled
-    assert styled.get('"line') == styled.get('"') == "string", styled
-    assert styled.get("`i'") == "variable-2", styled
-    assert "forvalues" not in plain and '"line' not in plain, plain
+    commands = ("forvalues", "display", "sleep", "sysuse", "scatter")
+    assert {styled.get(command) for command in commands} == {color["string-2"]}, (styled, color)
+    assert styled.get('"line') == styled.get('"') == color["string"], (styled, color)
+    assert styled.get("`i'") == color["variable-2"], (styled, color)
+    assert styled.get("* price against mileage") == color["builtin"], (styled, color)
+    assert len({color["string-2"], color["string"], color["variable-2"], color["builtin"]}) == 4, color
+    assert not any(word in plain for word in (*commands, '"line', "`i'", "* price")), plain
 
 
 def test_graph_cell_shows_the_graph_as_an_inline_image(page: Page) -> None:
