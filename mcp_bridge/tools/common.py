@@ -6,16 +6,31 @@ from typing import Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from ..kernel import KernelConnection, KernelUnavailable
 from ..state import BridgeState
 
 
 def state_of(ctx: Context[Any, Any]) -> BridgeState:
-    """The bridge state the server's lifespan put in every request context."""
+    """The bridge state of the request's MCP session (its own kernel with --kernel-per-session)."""
     state = ctx.request_context.lifespan_context
     assert isinstance(state, BridgeState), "the server was built without its bridge state"
-    return state
+    if state.pool is None:
+        return state
+    return state.for_session(_session_key(ctx))
+
+
+def _session_key(ctx: Context[Any, Any]) -> object:
+    """What identifies one MCP session: its connection (stateful protocol) or nothing (2026-07-28).
+
+    The SDK makes a session object per request; the per-connection object is only reachable through
+    a private attribute, so fall back to a shared key if that ever changes.
+    """
+    connection = getattr(ctx.request_context.session, "_connection", None)
+    if connection is None or getattr(connection, "protocol_version", None) in MODERN_PROTOCOL_VERSIONS:
+        return "sessionless"
+    return connection
 
 
 async def ready_kernel(state: BridgeState) -> KernelConnection:

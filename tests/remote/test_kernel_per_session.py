@@ -49,9 +49,7 @@ async def test_concurrent_sessions_get_separate_kernels(
     async with anyio.create_task_group() as tg:
         tg.start_soon(session, "slow", 'sleep 1500\ndisplay "slow sees [$who]"')
         tg.start_soon(session, "quick", 'display "quick sees [$who]"')
-    if UNROUTED in texts.values():
-        pytest.skip("the tool layer does not route calls to sessions yet: tools/common.py state_of() must "
-                    "return state.for_session(<the request's MCP connection>), see docs/deployment.md")
+    assert UNROUTED not in texts.values(), "tool calls were not routed to their session's kernel"
     # Each session saw only its own global, and the quick one did not wait behind the slow one.
     assert "slow sees [slow]" in texts["slow"] and "quick sees [quick]" in texts["quick"], texts
     assert finished == ["quick", "slow"]
