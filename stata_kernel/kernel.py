@@ -285,6 +285,7 @@ class StataKernel(Kernel):
             await magics.show_help(topic, run)
             return
         cell = magics.parse_cell(code)
+        magics.validate(cell)
         for call in cell.line_magics:
             await magics.run_line_magic(call, run)
         if cell.cell_magic is not None:

@@ -2,7 +2,7 @@
 
 Magics go at the top of a cell: any number of ``%name args`` lines, optionally followed by one
 ``%%name args`` line whose magic applies to the rest of the cell; the remaining lines are Stata code,
-run as usual. Stata never sees a line starting with ``%`` from here. This module knows nothing of Jupyter
+run as usual. Magic lines never reach Stata. This module knows nothing of Jupyter
 messages: handlers talk to a :class:`MagicHost` (the kernel) that runs code and shows results.
 """
 
@@ -75,7 +75,7 @@ def help_text() -> str:
         "Echo: by default multi-line cells show Stata's '. command' echo lines, as a Stata log of the same",
         "do-file would; %%noecho (one cell) or %set echo off (from now on) hides them.",
         "Graphs made by a cell appear inline (%set graph_format / graph_width / graph_height).",
-        "Any other %name is an error (MagicError); Stata itself never sees lines starting with %.",
+        "Any other %name at the top of a cell is an error (MagicError), and then nothing of the cell runs.",
     ]
     return "\n".join(lines)
 
@@ -193,6 +193,17 @@ class MagicHost(Protocol):
     def page(self, text: str) -> None: ...
 
 
+def validate(cell: ParsedCell) -> None:
+    """Check every magic of a cell before any of them runs: a typo on line 3 must not leave lines 1-2 done."""
+    for call in cell.line_magics:
+        check(call)
+    if cell.cell_magic is not None:
+        check(cell.cell_magic)
+        if cell.cell_magic.args:
+            raise MagicError(f"%%{cell.cell_magic.name} takes no arguments (got {cell.cell_magic.args!r}); "
+                             "put the code below it")
+
+
 async def run_line_magic(call: MagicCall, host: MagicHost) -> None:
     check(call)
     handler = _HANDLERS[call.name]
@@ -200,9 +211,7 @@ async def run_line_magic(call: MagicCall, host: MagicHost) -> None:
 
 
 async def run_cell_magic(call: MagicCall, body: str, host: MagicHost) -> None:
-    check(call)
-    if call.args:
-        raise MagicError(f"%%{call.name} takes no arguments (got {call.args!r}); put the code below it")
+    validate(ParsedCell([], call, body))
     if call.name == "quietly":
         await host.run_code(body, quietly=True)
     elif call.name == "noecho":

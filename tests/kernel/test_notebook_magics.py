@@ -150,3 +150,10 @@ def test_line_magics_and_stata_code_share_a_cell(kc):
 def test_magic_output_goes_to_stdout_not_stderr(kc):
     run = execute(kc, "%help")
     assert stderr_text(run) == ""
+
+
+def test_a_bad_magic_anywhere_at_the_top_stops_the_magics_before_it_too(kc):
+    execute(kc, "%set browse_rows 200")
+    run = execute(kc, "%set browse_rows 7\n%nosuchmagic\ndisplay 1")
+    assert run.reply["content"]["ename"] == "MagicError"
+    assert re.search(r"^browse_rows\s+200\b", execute(kc, "%set").text, re.M)
