@@ -239,7 +239,8 @@ def read_view(engine: Engine, request: ViewRequest, row_cap: int, title: str) ->
     lo, hi = parse_range(request.obs_range, info.n_obs) if request.obs_range else (0, info.n_obs)
     wanted = min(request.limit or row_cap, row_cap)
     if request.limit and request.limit > row_cap:
-        notes.append(f"n({request.limit}) is above the row cap; %set browse_rows {request.limit} to see more")
+        notes.append(f"{request.limit:,} rows asked for, above the row cap of {row_cap:,}: "
+                     f"%set browse_rows {request.limit} to see them")
     if request.condition:
         select_var = next(f"{_SELECT_VAR}{i or ''}" for i in range(len(names) + 1)
                           if f"{_SELECT_VAR}{i or ''}" not in by_name)
