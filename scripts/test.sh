@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: creates .venv, installs everything, lints, runs pytest.
 source "$(dirname "$0")/_env.sh"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    # Frontend tests drive real jupyter console (tmux) and JupyterLab (Debian's chromium).
+    bash scripts/install_frontend_deps.sh >&2
+fi
 echo "[test] ruff" >&2
 ruff check .
 echo "[test] pytest" >&2
