@@ -1,24 +1,38 @@
 """Run registry: every run's full log, kept so a truncated result can point at the rest.
 
-Logs are exposed as the resource ``stata://runs/{run_id}/log`` (pages of ``PAGE_CHARS``). Only the
-latest ``keep`` runs are kept, so memory stays bounded in long sessions.
+Logs are exposed as the resource ``stata://runs/{run_id}/log`` (pages of ``PAGE_CHARS``), searched by
+``stata_log_search`` and read incrementally by ``stata_run_status``. Retention is bounded twice: only
+the latest ``keep`` runs (default 50) are kept, and each keeps at most ``MAX_LOG_CHARS`` of output
+(past that, a rolling tail), so memory stays bounded in long sessions. A run still in progress is
+never dropped: only finished runs make room.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
+
+from .background import BackgroundHost
 
 RESULT_CHARS = 32_000  # log text carried in a tool result (head + tail)
 HEAD_CHARS = 8_000
 PAGE_CHARS = 100_000  # one page of the log resource
 MAX_LOG_CHARS = 8_000_000  # kept per run; past it only a rolling tail is kept (memory stays bounded)
+KEEP_RUNS = 50
+STATUS_CHARS = 32_000  # output returned by one stata_run_status call
+MAX_MATCHES = 200  # stata_log_search matches returned at most
+MATCH_CHARS = 400  # one matching line is cut to this length
 LOG_URI = "stata://runs/{run_id}/log"
+
+# Run states as stata_run_status reports them, from the record's outcome.
+_STATES = {"running": "running", "ok": "finished", "cancelled": "cancelled", "break": "cancelled"}
 
 
 def log_uri(run_id: str, page: int | None = None) -> str:
@@ -36,6 +50,10 @@ class RunRecord:
     finished: bool = False
     outcome: str = "running"  # then ok, error, break, timeout, cancelled, kernel error
     done: anyio.Event = field(default_factory=anyio.Event)
+    background: bool = False
+    result: dict[str, Any] | None = None  # the structured result, once finished
+    cancel_scope: anyio.CancelScope | None = None  # a background run's, for stata_cancel
+    _changed: anyio.Event = field(default_factory=anyio.Event)
     _chunks: list[str] = field(default_factory=list)
     _text: str | None = None
     _kept: int = 0
@@ -46,8 +64,16 @@ class RunRecord:
         self.outcome = outcome
         self.finished = True
         self.done.set()
+        self._changed.set()
+
+    async def wait_for_change(self) -> None:
+        """Until new output arrives or the run ends (``stata_run_status`` waiting without polling)."""
+        if not self.finished:
+            await self._changed.wait()
 
     def append(self, text: str) -> None:
+        self._changed.set()
+        self._changed = anyio.Event()
         room = MAX_LOG_CHARS - self._kept
         if room > 0:
             self._chunks.append(text[:room])
@@ -57,6 +83,18 @@ class RunRecord:
             self._dropped += len(text)
             self._tail = (self._tail + text)[-(RESULT_CHARS - HEAD_CHARS) :]
         self._text = None
+
+    @property
+    def state(self) -> str:
+        """running, finished, failed or cancelled (a break, by stata_cancel or stata_interrupt)."""
+        return _STATES.get(self.outcome, "failed")
+
+    def read(self, since: int, limit: int = STATUS_CHARS) -> tuple[str, int]:
+        """Output from character offset ``since`` (at most ``limit`` characters) and the next offset."""
+        text = self.text
+        since = min(max(since, 0), len(text))
+        chunk = text[since : since + limit]
+        return chunk, since + len(chunk)
 
     @property
     def total_chars(self) -> int:
@@ -110,6 +148,19 @@ class RunRecord:
         return body
 
 
+def search_lines(text: str, pattern: re.Pattern[str], limit: int = MAX_MATCHES) -> tuple[list[dict[str, Any]], int]:
+    """Lines of ``text`` matching ``pattern``: (1-based line, line cut to ``MATCH_CHARS``), and how many matched."""
+    matches: list[dict[str, Any]] = []
+    total = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.search(line):
+            total += 1
+            if len(matches) < limit:
+                cut = line if len(line) <= MATCH_CHARS else line[:MATCH_CHARS] + " ..."
+                matches.append({"line": number, "text": cut})
+    return matches, total
+
+
 def page_count(text: str) -> int:
     return max(1, -(-len(text) // PAGE_CHARS))
 
@@ -117,18 +168,31 @@ def page_count(text: str) -> int:
 class RunRegistry:
     """Keeps the latest runs by id."""
 
-    def __init__(self, keep: int = 50) -> None:
+    def __init__(self, keep: int = KEEP_RUNS) -> None:
         self._keep = keep
         self._runs: OrderedDict[str, RunRecord] = OrderedDict()
         self._counter = itertools.count(1)
+        # The background run in progress on this session (at most one: see tools.execute.busy_result),
+        # and the task group it runs in (entered by the server's lifespan).
+        self.background: RunRecord | None = None
+        self.host = BackgroundHost()
+        # Shape of the data after the latest run, to tell whether a run changed it (results.dataset).
+        self.last_dataset: tuple[Any, ...] | None = None
 
-    def new(self, label: str) -> RunRecord:
+    def new(self, label: str, *, background: bool = False) -> RunRecord:
         run_id = f"{next(self._counter)}-{uuid.uuid4().hex[:8]}"
-        record = RunRecord(run_id=run_id, label=label)
+        record = RunRecord(run_id=run_id, label=label, background=background)
         self._runs[run_id] = record
-        while len(self._runs) > self._keep:
-            self._runs.popitem(last=False)
+        self._trim()
         return record
+
+    def _trim(self) -> None:
+        """Drop the oldest finished runs beyond ``keep`` (a run in progress stays reachable)."""
+        excess = len(self._runs) - self._keep
+        if excess <= 0:
+            return
+        for run_id in [r for r, rec in self._runs.items() if rec.finished][:excess]:
+            del self._runs[run_id]
 
     def get(self, run_id: str) -> RunRecord | None:
         return self._runs.get(run_id)

@@ -13,8 +13,11 @@ from .state import BridgeState, open_state
 
 INSTRUCTIONS = (
     "Runs Stata in one persistent session. Use stata_run for code and stata_run_file for do-files; "
-    "send a progressToken to see output live while long scripts run. stata_interrupt breaks a run, "
-    "stata_results/stata_describe inspect results and data, stata_help shows Stata help."
+    "send a progressToken to see output live while long scripts run, or pass background=true and poll "
+    "stata_run_status (stata_cancel stops it). Results carry structured content: ok, rc, error kind and "
+    "line, r()/e() results, dataset, graphs, and the log's resource URI (stata_log_search searches it). "
+    "stata_interrupt breaks a run, stata_results/stata_describe inspect results and data, stata_help "
+    "shows Stata help."
 )
 
 
@@ -24,9 +27,10 @@ def build_server(config: BridgeConfig, state: BridgeState | None = None) -> MCPS
     @asynccontextmanager
     async def lifespan(_: MCPServer[BridgeState]) -> AsyncIterator[BridgeState]:
         if state is not None:
-            yield state
+            async with state.runs.host.running():
+                yield state
         else:
-            async with open_state(config) as own:
+            async with open_state(config) as own, own.runs.host.running():
                 yield own
 
     server: MCPServer[BridgeState] = MCPServer(
@@ -36,6 +40,7 @@ def build_server(config: BridgeConfig, state: BridgeState | None = None) -> MCPS
         version=__version__,
         lifespan=lifespan,
         log_level=config.log_level,  # type: ignore[arg-type]
+        tools=tools.structured_tools(),
     )
     tools.register_all(server)
     resources.register(server)

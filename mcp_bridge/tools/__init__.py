@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools import Tool
 
-from . import inspect, run, session
+from . import inspect, run, runs, session
+
+
+def structured_tools() -> list[Tool]:
+    """Tools built ahead of the server because they publish a hand-written output schema."""
+    return run.tools()
 
 
 def register_all(server: MCPServer[Any]) -> None:
-    run.register(server)
+    runs.register(server)
     session.register(server)
     inspect.register(server)

@@ -14,8 +14,38 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, TextContent
 
-from ..kernel import DisplayItem, Execution, KernelError, KernelEvent, OutputText
+from ..background import BackgroundHost
+from ..kernel import (
+    DisplayItem,
+    Execution,
+    KernelConnection,
+    KernelDied,
+    KernelError,
+    KernelEvent,
+    KernelRestarted,
+    OutputText,
+)
 from ..relay import HEARTBEAT_PREFIX, ProgressRelay, ReportProgress
+from ..results import (
+    DEFAULT_MAX_CELLS,
+    EXPRESSIONS,
+    KERNEL_DIED,
+    OTHER,
+    SESSION_BUSY,
+    TIMEOUT,
+    UNAVAILABLE,
+    Timer,
+    dataset_facts,
+    error,
+    final_failure_output,
+    graph_facts,
+    kind_of_rc,
+    locate,
+    log_facts,
+    refusal,
+    stored_results,
+    swallowed_errors,
+)
 from ..runs import RunRecord
 from ..state import BridgeState
 from .common import ready_kernel
@@ -34,14 +64,25 @@ async def run_and_report(
     *,
     label: str,
     timeout_s: float | None = None,
+    fetch_results: bool = False,
+    max_cells: int | None = DEFAULT_MAX_CELLS,
 ) -> CallToolResult:
-    """Run ``code`` on the shared kernel, streaming its output as progress, and build the result."""
+    """Run ``code`` on the shared kernel, streaming its output as progress, and build the result.
+
+    With ``fetch_results`` the kernel also evaluates r(), e() and describe() after the code, in the
+    same execute request (one round trip), for the structured result. While a background run holds
+    the session the call is refused at once (``session_busy``); behind another foreground run it waits.
+    """
     execution: Execution | None = None
-    problem: str | None = None
+    problem: KernelError | None = None
     outcome = "cancelled"
+    timer = Timer()
     async with ProgressRelay(ctx.report_progress, state.config.heartbeat_s) as relay:
         relay.waiting("the Stata kernel to start")
         kernel = await ready_kernel(state)
+        busy = busy_result(state, background=False)
+        if busy is not None:
+            return busy
         record = state.runs.new(label)
 
         def sink(event: KernelEvent) -> None:
@@ -54,20 +95,141 @@ async def run_and_report(
             async with state.run_lock:
                 relay.waiting(None)
                 state.current = record
+                timer.start()
                 try:
-                    execution = await kernel.execute(code, sink, timeout=timeout_s)
+                    execution = await kernel.execute(
+                        code, sink, timeout=timeout_s, user_expressions=EXPRESSIONS if fetch_results else None
+                    )
                     outcome = _outcome(execution)
                 except KernelError as exc:
-                    problem = str(exc)
+                    problem = exc
                     outcome = "kernel error"
                 except anyio.get_cancelled_exc_class():
                     record.append(f"\n{HEARTBEAT_PREFIX} The request was cancelled; Stata was interrupted.\n")
                     raise
                 finally:
+                    timer.stop()
                     state.current = None
         finally:
+            if outcome == "cancelled":  # the request went away: keep a result for stata_run_status
+                build_result(state, record, code, None, None, timeout_s=timeout_s, timer=timer, cancelled=True)
             record.finish(outcome)  # also when cancelled while waiting for the lock
-    return build_result(record, execution, problem, timeout_s)
+    return build_result(state, record, code, execution, problem, timeout_s=timeout_s, timer=timer,
+                        max_cells=max_cells)
+
+
+def busy_result(state: BridgeState, *, background: bool) -> CallToolResult | None:
+    """The ``session_busy`` refusal, or None when this call may run.
+
+    One run per Stata session at a time. A background run holds the session until it ends, so any
+    other run is refused at once (waiting could take hours). A new background run is also refused
+    while a foreground run is going; foreground runs behind a foreground run wait, as they always did.
+    """
+    running = state.runs.background
+    if running is not None:
+        message = (
+            f"session_busy: the background run {running.run_id} ({running.label!r}) is still running on this "
+            "Stata session, which runs one thing at a time. Poll stata_run_status(run_id) until it ends, or "
+            "stop it with stata_cancel(run_id). Nothing was run."
+        )
+    elif background and (state.run_lock.locked() or state.current is not None):
+        message = (
+            "session_busy: another run is in progress on this Stata session; a background run starts only "
+            "when the session is free. Try again when it ends, or interrupt it with stata_interrupt. "
+            "Nothing was run."
+        )
+    else:
+        return None
+    return refusal_result(error(SESSION_BUSY, message))
+
+
+def refusal_result(err: dict[str, Any]) -> CallToolResult:
+    """A call refused before Stata ran: isError with the structured content every run result has."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=err["message"])], structured_content=refusal(err), is_error=True
+    )
+
+
+async def start_background(
+    state: BridgeState,
+    host: BackgroundHost,
+    code: str,
+    *,
+    label: str,
+    timeout_s: float | None,
+    max_cells: int | None,
+) -> CallToolResult:
+    """Start ``code`` as a background run and answer at once with its run id (state ``running``)."""
+    kernel = await ready_kernel(state)
+    busy = busy_result(state, background=True)
+    if busy is not None:
+        return busy
+    record = state.runs.new(label, background=True)
+    state.runs.background = record  # claimed before any await: a racing call sees the session busy
+    try:
+        host.spawn(_background_run, state, kernel, record, code, timeout_s, max_cells)
+    except RuntimeError as exc:  # no host (the server is shutting down)
+        state.runs.background = None
+        build_result(state, record, code, None, None, timeout_s=timeout_s, timer=Timer(), cancelled=True)
+        record.finish("cancelled")
+        return refusal_result(error(UNAVAILABLE, f"Background runs are unavailable: {exc}. Nothing was run."))
+    structured = {
+        **refusal(None),  # type: ignore[arg-type]
+        "ok": True,
+        "run_id": record.run_id,
+        "state": "running",
+        "log": log_facts("", record.uri),
+    }
+    text = (
+        f"Started background run {record.run_id}. Poll stata_run_status(run_id={record.run_id!r}, since=0) "
+        "for its state and new output (pass the returned `next` as `since`); stata_cancel stops it. "
+        "Other runs on this session are refused (session_busy) until it ends."
+    )
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+
+
+async def _background_run(
+    state: BridgeState,
+    kernel: KernelConnection,
+    record: RunRecord,
+    code: str,
+    timeout_s: float | None,
+    max_cells: int | None,
+) -> None:
+    """The body of a background run: like a foreground one, with the record as its only audience."""
+    execution: Execution | None = None
+    problem: KernelError | None = None
+    outcome = "cancelled"
+    timer = Timer()
+
+    def sink(event: KernelEvent) -> None:
+        if isinstance(event, OutputText):
+            record.append(event.text)
+
+    try:
+        with anyio.CancelScope() as scope:
+            record.cancel_scope = scope
+            async with state.run_lock:
+                state.current = record
+                timer.start()
+                try:
+                    execution = await kernel.execute(code, sink, timeout=timeout_s, user_expressions=EXPRESSIONS)
+                    outcome = _outcome(execution)
+                except KernelError as exc:
+                    problem = exc
+                    outcome = "kernel error"
+                except anyio.get_cancelled_exc_class():
+                    record.append(f"\n{HEARTBEAT_PREFIX} The run was cancelled; Stata was interrupted.\n")
+                    raise
+                finally:
+                    timer.stop()
+                    state.current = None
+    finally:
+        record.cancel_scope = None
+        state.runs.background = None
+        build_result(state, record, code, execution, problem, timeout_s=timeout_s, timer=timer,
+                     max_cells=max_cells, cancelled=outcome == "cancelled")
+        record.finish(outcome)
 
 
 def _outcome(execution: Execution) -> str:
@@ -79,69 +241,114 @@ def _outcome(execution: Execution) -> str:
 
 
 def build_result(
+    state: BridgeState,
     record: RunRecord,
+    code: str,
     execution: Execution | None,
-    problem: str | None,
+    problem: KernelError | None,
+    *,
     timeout_s: float | None,
+    timer: Timer,
+    max_cells: int | None = DEFAULT_MAX_CELLS,
+    cancelled: bool = False,
 ) -> CallToolResult:
+    """The tool result (readable text, graphs) and its structured content, also kept on the record."""
     text, truncated = record.excerpt()
+    full = record.text
     notes: list[str] = []
     rc: int | None = None
-    error: dict[str, Any] | None = None
-    if problem is not None:
-        notes.append(problem)
-        error = {"kind": "kernel", "message": problem}
+    err: dict[str, Any] | None = None
+    interrupted = timed_out = False
+    if cancelled:
+        interrupted = True
+        err = error("break", "The run was cancelled; Stata was interrupted (--Break--).")
+    elif problem is not None:
+        notes.append(str(problem))
+        kind = KERNEL_DIED if isinstance(problem, KernelDied | KernelRestarted) else UNAVAILABLE
+        err = error(kind, str(problem))
     elif execution is not None:
         failure = execution.failure
         if execution.timed_out:
-            rc = 1
+            rc, interrupted, timed_out = 1, True, True
             notes.append(
                 f"The run passed its time limit (timeout_s={timeout_s:g}) and was interrupted "
                 "(--Break--, r(1)). The Stata session is still usable; data in memory may reflect a "
                 "partly run script."
             )
-            error = {"kind": "timeout", "message": "time limit reached; run interrupted"}
+            err = _located(TIMEOUT, "time limit reached; run interrupted", code, full, "")
         elif failure is not None and failure.ename in _UNAVAILABLE:
             notes.append(f"Stata is unavailable ({failure.ename}): {failure.evalue}")
-            error = {"kind": "unavailable", "message": failure.evalue}
+            err = error(UNAVAILABLE, failure.evalue)
         elif failure is not None:
             rc = failure.rc
             if failure.is_break:
+                interrupted = True
                 notes.append("The run was interrupted (--Break--, r(1)); the Stata session is still usable.")
-                error = {"kind": "break", "message": "--Break--"}
+                err = _located("break", "--Break--", code, final_failure_output(full, rc), "")
             else:
-                notes.append(f"Stata error r({rc}): {failure.message}" if rc is not None else failure.evalue)
-                error = {"kind": "stata", "message": failure.message}
+                err = _located(kind_of_rc(rc), failure.message, code, final_failure_output(full, rc),
+                               failure.message)
+                where = f" at line {err['line']} ({err['command'][:120]})" if err["line"] is not None else ""
+                notes.append(
+                    f"Stata error r({rc}){where}: {failure.message}" if rc is not None else failure.evalue
+                )
         elif execution.status == "aborted":
             notes.append("The kernel skipped this code (status 'aborted'): an earlier request failed.")
-            error = {"kind": "kernel", "message": "aborted"}
+            err = error(OTHER, "aborted")
         elif execution.status != "ok":
             notes.append(f"The kernel answered with status {execution.status!r}.")
-            error = {"kind": "kernel", "message": f"status {execution.status}"}
+            err = error(OTHER, f"status {execution.status}")
         else:
             rc = 0
-    ok = error is None
+    ok = err is None
     body = text if text else "(no output)"
     if truncated:
         notes.append(f"Output was long: the full log is the resource {record.uri}")
-    if notes:
-        body = body.rstrip("\n") + "\n\n" + "\n".join(f"{HEARTBEAT_PREFIX} {note}" for note in notes)
     images = _images(execution.displays) if execution is not None else []
     kept = _within_budget(images)
+    warnings = swallowed_errors(code, full, skip_last=not ok and rc is not None)
+    results, result_notes = stored_results(execution, max_cells) if execution is not None else (None, [])
+    warnings += result_notes
+    dataset = None
+    if execution is not None:
+        dataset, state.runs.last_dataset = dataset_facts(execution, state.runs.last_dataset)
     if len(kept) < len(images):
-        body += (
-            f"\n{HEARTBEAT_PREFIX} {len(images) - len(kept)} of {len(images)} graphs were left out: "
-            "too large for one result. Export them with `graph export` instead."
+        warnings.append(
+            f"{len(images) - len(kept)} of {len(images)} graphs were left out: too large for one result. "
+            "Export them with `graph export` instead."
         )
+    notes += [f"Warning: {w}" for w in warnings]
+    if notes:
+        body = body.rstrip("\n") + "\n\n" + "\n".join(f"{HEARTBEAT_PREFIX} {note}" for note in notes)
     content: list[TextContent | ImageContent] = [TextContent(type="text", text=body), *kept]
-    structured = {
+    structured: dict[str, Any] = {
         "ok": ok,
         "rc": rc,
-        "error": error,
         "run_id": record.run_id,
-        "log": {"truncated": truncated, "chars": record.total_chars, "uri": record.uri},
+        "state": "finished" if ok else ("cancelled" if interrupted and not timed_out else "failed"),
+        "elapsed_s": timer.elapsed,
+        "interrupted": interrupted,
+        "timed_out": timed_out,
+        "error": err,
+        "results": results,
+        "dataset": dataset,
+        "graphs": graph_facts(execution.displays, len(kept)) if execution is not None else [],
+        "warnings": warnings,
+        "log": _log(full, record.uri, truncated),
     }
+    record.result = structured
     return CallToolResult(content=list(content), structured_content=structured, is_error=not ok)
+
+
+def _log(full: str, uri: str, text_truncated: bool) -> dict[str, Any]:
+    facts = log_facts(full, uri)
+    facts["truncated"] = facts["truncated"] or text_truncated
+    return facts
+
+
+def _located(kind: str, message: str, code: str, output: str, hint: str) -> dict[str, Any]:
+    where = locate(code, output, hint)
+    return error(kind, message, where.command if where else None, where.line if where else None)
 
 
 def _within_budget(images: list[ImageContent]) -> list[ImageContent]:
@@ -173,6 +380,9 @@ async def evaluate(
     async with ProgressRelay(report or _no_progress, state.config.heartbeat_s) as relay:
         relay.waiting("the Stata kernel to start")
         kernel = await ready_kernel(state)
+        busy = busy_result(state, background=False)
+        if busy is not None:
+            raise ToolError(busy.structured_content["error"]["message"])  # type: ignore[index]
         relay.waiting("another Stata run on this session to finish")
         async with state.run_lock:
             relay.waiting("Stata to answer")

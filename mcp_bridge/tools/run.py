@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..audit import audited
-from ..policy import TOOL_NOTE, Policy, check_do_file_path, enforce
+from ..policy import TOOL_NOTE, Policy, PolicyBlocked, check_do_file_path, enforce
+from ..results import DEFAULT_MAX_CELLS, INVALID_INPUT, RUN_SCHEMA, UNAVAILABLE, error
+from ..state import BridgeState
 from .common import state_of
-from .execute import run_and_report
-from .validate import check_code, check_do_file, check_timeout, read_do_file
+from .execute import refusal_result, run_and_report, start_background
+from .validate import check_cells, check_code, check_do_file, check_timeout, read_do_file
 
 _STREAMING = (
     "Output streams while Stata runs: send a progressToken and every output chunk arrives as a "
@@ -20,11 +24,15 @@ _STREAMING = (
 )
 _RESULT = (
     "The result text is Stata's output; long output keeps its head and tail around a marker naming "
-    "the resource stata://runs/{run_id}/log that holds the full log. Graphs made by the run come back "
-    "as PNG images. A Stata error gives isError=true with the message and its return code r(N). "
+    "the resource stata://runs/{run_id}/log that holds the full log (stata_log_search searches it). "
+    "Graphs made by the run come back as PNG images. A Stata error gives isError=true with the message "
+    "and its return code r(N). Structured content (every result, errors included): ok, rc (null when "
+    "Stata never ran), error {kind, message, command, line}, results {r, e}, dataset, graphs, warnings "
+    "(e.g. errors swallowed by capture noisily), log {head, tail, truncated, uri}, run_id. "
     "With timeout_s, or when the request is cancelled, Stata is interrupted (--Break--, r(1)) and the "
-    "session stays usable. Runs on one session are serialised: a call made while another runs waits "
-    "for it. Stata's state (data in memory, stored results, macros) persists between calls."
+    "session stays usable. One run per Stata session: a foreground call made while another foreground "
+    "run is going waits for it; any call made while a background run is going is refused at once "
+    "(session_busy). Stata's state (data in memory, stored results, macros) persists between calls."
 )
 
 RUN_DESCRIPTION = (
@@ -40,6 +48,21 @@ RUN_FILE_DESCRIPTION = (
     "directory (see `pwd`). " + _STREAMING + _RESULT + TOOL_NOTE
 )
 
+Background = Annotated[
+    bool,
+    Field(
+        description="Start the run and return its run_id at once (state 'running'); poll "
+        "stata_run_status(run_id, since) for output and the final result, stop it with stata_cancel."
+    ),
+]
+MaxCells = Annotated[
+    int | None,
+    Field(
+        description="Stored-result matrices with more cells than this are left out of `results` "
+        "(stata_results returns them whole); null for no limit."
+    ),
+]
+
 Timeout = Annotated[
     float | None,
     Field(
@@ -49,10 +72,21 @@ Timeout = Annotated[
 ]
 
 
-def register(server: MCPServer[Any]) -> None:
+def tools() -> list[Tool]:
+    """The run tools, with the structured result schema they publish (see ``mcp_bridge.results``).
+
+    Built as ``Tool`` objects because MCPServer derives output schemas from return annotations only;
+    the hand-written ``RUN_SCHEMA`` is set on the tool's metadata (published, not re-validated
+    server-side: the result builder is the one place that fills it).
+    """
     annotations = ToolAnnotations(destructive_hint=True, open_world_hint=False)
-    server.add_tool(stata_run, description=RUN_DESCRIPTION, annotations=annotations)
-    server.add_tool(stata_run_file, description=RUN_FILE_DESCRIPTION, annotations=annotations)
+    built = [
+        Tool.from_function(stata_run, description=RUN_DESCRIPTION, annotations=annotations),
+        Tool.from_function(stata_run_file, description=RUN_FILE_DESCRIPTION, annotations=annotations),
+    ]
+    for tool in built:
+        tool.fn_metadata.output_schema = RUN_SCHEMA
+    return built
 
 
 @audited("stata_run")
@@ -60,13 +94,19 @@ async def stata_run(
     code: Annotated[str, Field(description="Stata code, e.g. 'sysuse auto, clear\\nregress price mpg'.")],
     ctx: Context[Any, Any],
     timeout_s: Timeout = None,
+    background: Background = False,
+    max_result_cells: MaxCells = DEFAULT_MAX_CELLS,
 ) -> CallToolResult:
     state = state_of(ctx)
-    check_code(code, state.config.max_code_bytes)
-    check_timeout(timeout_s)
-    await enforce(Policy.from_config(state.config), code)
     first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
-    return await run_and_report(state, ctx, code, label=first_line[:80], timeout_s=timeout_s)
+    try:
+        check_code(code, state.config.max_code_bytes)
+        check_timeout(timeout_s)
+        check_cells(max_result_cells)
+        await enforce(Policy.from_config(state.config), code)
+    except ToolError as exc:
+        return _refused(exc)
+    return await _dispatch(state, ctx, code, first_line[:80], timeout_s, background, max_result_cells)
 
 
 @audited("stata_run_file")
@@ -74,13 +114,46 @@ async def stata_run_file(
     path: Annotated[str, Field(description="Path of the do-file, e.g. 'analysis/main.do'.")],
     ctx: Context[Any, Any],
     timeout_s: Timeout = None,
+    background: Background = False,
+    max_result_cells: MaxCells = DEFAULT_MAX_CELLS,
 ) -> CallToolResult:
     state = state_of(ctx)
-    check_timeout(timeout_s)
-    policy = Policy.from_config(state.config)
-    check_do_file_path(policy, path)
-    resolved = check_do_file(path)
-    code = read_do_file(resolved)
-    check_code(code, state.config.max_code_bytes, source=f"The do-file {resolved}")
-    await enforce(policy, code, source=str(resolved))
-    return await run_and_report(state, ctx, code, label=f"do {resolved}", timeout_s=timeout_s)
+    try:
+        check_timeout(timeout_s)
+        check_cells(max_result_cells)
+        policy = Policy.from_config(state.config)
+        check_do_file_path(policy, path)
+        resolved = check_do_file(path)
+        code = read_do_file(resolved)
+        check_code(code, state.config.max_code_bytes, source=f"The do-file {resolved}")
+        await enforce(policy, code, source=str(resolved))
+    except ToolError as exc:
+        return _refused(exc)
+    return await _dispatch(state, ctx, code, f"do {resolved}", timeout_s, background, max_result_cells)
+
+
+async def _dispatch(
+    state: BridgeState,
+    ctx: Context[Any, Any],
+    code: str,
+    label: str,
+    timeout_s: float | None,
+    background: bool,
+    max_cells: int | None,
+) -> CallToolResult:
+    """Policy and validation passed: run in the foreground (streaming) or start a background run."""
+    try:
+        if background:
+            return await start_background(state, state.runs.host, code, label=label, timeout_s=timeout_s,
+                                          max_cells=max_cells)
+        return await run_and_report(state, ctx, code, label=label, timeout_s=timeout_s, fetch_results=True,
+                                    max_cells=max_cells)
+    except ToolError as exc:  # the kernel could not be started or reached
+        return refusal_result(error(UNAVAILABLE, str(exc)))
+
+
+def _refused(exc: ToolError) -> CallToolResult:
+    """A refusal before anything ran, as a structured error result (policy or invalid input)."""
+    if isinstance(exc, PolicyBlocked):
+        return refusal_result(exc.refusal.to_error())
+    return refusal_result(error(INVALID_INPUT, str(exc)))

@@ -63,3 +63,10 @@ def check_topic(topic: str) -> str:
     if len(topic) > 200 or any(ch in topic for ch in "\x00\r\n;"):
         raise ToolError("A help topic is a command or topic name on one line, e.g. 'regress'.")
     return topic
+
+
+def check_cells(max_cells: int | None) -> None:
+    if max_cells is None:
+        return
+    if isinstance(max_cells, bool) or not isinstance(max_cells, int) or max_cells < 0:
+        raise ToolError(f"max_result_cells must be a non-negative whole number or null, not {max_cells!r}.")

@@ -10,6 +10,9 @@ from typing import Any
 from mcp_bridge.audit import AuditLog, digest
 from tests.bridge.helpers import HttpBridge, text_of
 
+# The digest covers every argument the tool receives, optional ones at their defaults included.
+RUN_DEFAULTS = {"timeout_s": None, "background": False, "max_result_cells": 2500}
+
 
 def _records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -30,7 +33,7 @@ async def test_tool_call_leaves_one_json_line_with_digest_rc_and_duration(
     async with policy_bridge.client() as client:
         result = await client.call_tool("stata_run", {"code": code})
     assert not result.is_error, text_of(result)
-    record = _record_for(audit_path, {"code": code, "timeout_s": None})
+    record = _record_for(audit_path, {"code": code, **RUN_DEFAULTS})
     assert record["tool"] == "stata_run"
     assert record["client"] and "/" in record["client"]
     assert record["rc"] == 0 and record["outcome"] == "ok"
@@ -42,7 +45,7 @@ async def test_blocked_call_is_audited_with_command_and_line(policy_bridge: Http
     code = f"display {uuid.uuid4().int % 1000}\nerase x.dta"
     async with policy_bridge.client() as client:
         await client.call_tool("stata_run", {"code": code})
-    record = _record_for(audit_path, {"code": code, "timeout_s": None})
+    record = _record_for(audit_path, {"code": code, **RUN_DEFAULTS})
     assert record["outcome"] == "policy_blocked"
     assert (record["command"], record["line"], record["rc"]) == ("erase", 2, None)
 
@@ -52,7 +55,7 @@ async def test_stata_error_is_audited_with_its_return_code(policy_bridge: HttpBr
     async with policy_bridge.client() as client:
         result = await client.call_tool("stata_run", {"code": code})
     assert result.is_error
-    record = _record_for(audit_path, {"code": code, "timeout_s": None})
+    record = _record_for(audit_path, {"code": code, **RUN_DEFAULTS})
     assert record["rc"] == 199 and record["outcome"] != "ok"
 
 

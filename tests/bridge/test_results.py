@@ -23,7 +23,7 @@ async def test_stata_error_is_an_error_result_with_its_return_code(http_bridge: 
     assert "ok so far" in text
     assert "r(199)" in text and "unrecognized" in text
     assert result.structured_content["rc"] == 199
-    assert result.structured_content["error"]["kind"] == "stata"
+    assert result.structured_content["error"]["kind"] == "command_not_found"
 
 
 async def test_stored_results_come_back_as_structured_content(http_bridge: HttpBridge) -> None:
