@@ -17,9 +17,8 @@ from .engine import Engine
 from .settings import KernelSettings
 from .syntax import complete_command, completion_context
 
-_MACRO_LINE = re.compile(r"^(_?)([A-Za-z_][A-Za-z0-9_]*):")
 # Commands that may define or drop macros: only after these does the post-cell refresh list macros
-# (a `macro dir` round trip); other cells just mark the macro names stale.
+# (Stata round trips); other cells just mark the macro names stale.
 _MAY_TOUCH_MACROS = re.compile(
     r"(?i)\b(?:loc\w*|gl\w*|ma\w*|foreach|forv\w*|tempvar|tempname|tempfile|levelsof|tokenize|"
     r"gettoken|syntax|args|do|ru|run|include|sysuse|use|return|ereturn|while|ds|unab|fvexpand)\b"
@@ -27,20 +26,6 @@ _MAY_TOUCH_MACROS = re.compile(
 _MAX_VARIABLES = 32_767  # Stata/MP's variable limit is far above this; completion stays responsive
 _MAX_PATH_MATCHES = 500
 _EAGER_VARIABLES = 5_000
-
-
-def macro_names(listing: str) -> tuple[list[str], list[str]]:
-    """Global and local macro names from ``macro dir`` output (locals are listed with a leading ``_``).
-
-    Long values wrap onto indented continuation lines, which never start with a name and a colon.
-    """
-    globals_: list[str] = []
-    locals_: list[str] = []
-    for line in listing.splitlines():
-        match = _MACRO_LINE.match(line)
-        if match:
-            (locals_ if match.group(1) else globals_).append(match.group(2))
-    return globals_, locals_
 
 
 def might_touch_macros(code: str) -> bool:
@@ -71,7 +56,7 @@ class NameCache:
 
     def refresh(self, engine: Engine, *, macros: bool, after_cell: bool = False) -> None:
         """Reread names on the Stata worker thread. Variables and the working directory come through sfi
-        (no Stata command runs); macros need one ``macro dir``, so only when asked.
+        (no Stata command runs); macros need Stata round trips, so only when asked.
 
         ``after_cell``: the routine refresh queued behind every cell. For very wide data it leaves the
         variable names stale (reread when a completion asks while idle), so the next cell never waits
@@ -87,20 +72,20 @@ class NameCache:
             cwd = engine.working_dir()
         except Exception:
             cwd = ""
-        listing = None
+        macro_lists = None
         if macros:
             try:
-                listing = engine.capture("macro dir")
+                macro_lists = engine.macro_names()
             except Exception:
-                listing = None
+                macro_lists = None
         with self._lock:
             if names is not None:
                 self.variables = names
                 self.variables_stale = False
             if cwd:
                 self.working_dir = cwd
-            if listing is not None:
-                self.globals, self.locals = macro_names(listing)
+            if macro_lists is not None:
+                self.globals, self.locals = macro_lists
                 self.macros_stale = False
             self.refreshes += 1
 

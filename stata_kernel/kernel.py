@@ -455,7 +455,7 @@ class StataKernel(Kernel):
 
     def _refresh_names_soon(self, code: str) -> None:
         """After a cell, reread variable names (sfi only) on the worker without delaying the reply;
-        macro names (a ``macro dir`` round trip) only when the cell may have changed them."""
+        macro names (quiet Stata round trips) only when the cell may have changed them."""
         macros = might_touch_macros(code)
         self.names.mark_stale(macros=True)
         self.stata.background(lambda engine: self.names.refresh(engine, macros=macros, after_cell=True))

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from . import dataview
-from .completion import macro_names
 from .engine import Engine
 from .errors import StataLiveError
 from .settings import KernelSettings, SettingError
@@ -285,7 +284,7 @@ async def _set(args: str, host: MagicHost) -> None:
 
 async def _locals(args: str, host: MagicHost) -> None:
     def read(engine: Engine) -> list[tuple[str, str]]:
-        _, names = macro_names(engine.capture("macro dir"))
+        _, names = engine.macro_names()
         values = []
         for name in names:
             try:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+_MACRO_LINE = re.compile(r"^(_?)([A-Za-z_][A-Za-z0-9_]*):")
 
 OutputCallback = Callable[[str], None]
 """Receives each piece of output as Stata produces it: arbitrary text, not lines, from any thread."""
@@ -86,6 +89,10 @@ class Engine(ABC):
         self.run(code, pieces.append)
         return "".join(pieces)
 
+    def macro_names(self) -> tuple[list[str], list[str]]:
+        """Names of the global and (top-level) local macros, for completion and ``%locals``."""
+        return parse_macro_dir(self.capture("macro dir"))
+
     def variable_names(self) -> list[str]:
         """Names of the variables in memory, in dataset order; called after every cell, so keep it cheap."""
         return [v.name for v in self.dataset().variables]
@@ -111,3 +118,17 @@ class Engine(ABC):
         shows them.
         """
         raise NotImplementedError
+
+
+def parse_macro_dir(listing: str) -> tuple[list[str], list[str]]:
+    """Global and local macro names from ``macro dir`` output (locals are listed with a leading ``_``).
+
+    Long values wrap onto indented continuation lines, which never start with a name and a colon.
+    """
+    globals_: list[str] = []
+    locals_: list[str] = []
+    for line in listing.splitlines():
+        match = _MACRO_LINE.match(line)
+        if match:
+            (locals_ if match.group(1) else globals_).append(match.group(2))
+    return globals_, locals_

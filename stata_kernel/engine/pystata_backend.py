@@ -18,6 +18,9 @@ from ..errors import StataError, StataInitError
 from .base import DatasetInfo, Engine, EngineInfo, OutputCallback, VariableInfo
 from .router import OutputRouter
 
+# A scratch local for reading macro names without printing them (so they never reach a user's log).
+_NAMES_LOCAL = "__stlive_names"
+
 # sfi reports Stata's missing values (., .a ... .z) as floats at or above this value.
 _MISSING_THRESHOLD = 8.988e307
 
@@ -41,6 +44,10 @@ def _plain(value: Any) -> Any:
         return str(value)
 
 
+def _discard(_: str) -> None:
+    pass
+
+
 def _strip_wrapper(key: str, kind: str) -> str:
     prefix = f"{kind}("
     if key.startswith(prefix) and key.endswith(")"):
@@ -55,6 +62,7 @@ class PystataEngine(Engine):
         self._config: ModuleType | None = None
         self._stata: ModuleType | None = None
         self._sfi: ModuleType | None = None
+        self._quiet_macro_names = True  # until this Stata shows it lacks `: all globals` or Mata
 
     def start(self) -> EngineInfo:
         inst = self.installation
@@ -143,6 +151,28 @@ class PystataEngine(Engine):
         if self._sfi is None:
             raise RuntimeError("sfi is not available in this Stata installation")
         return self._sfi
+
+    def macro_names(self) -> tuple[list[str], list[str]]:
+        """Quietly through an extended macro function and Mata's ``st_dir``, read back with sfi: nothing
+        is printed, so an open ``log`` never records it. ``macro dir`` (printed) is the fallback."""
+        if self._quiet_macro_names and self._sfi is not None:
+            try:
+                return self._macro_names_quietly(self._sfi)
+            except StataError:
+                self._quiet_macro_names = False
+        return super().macro_names()
+
+    def _macro_names_quietly(self, sfi: ModuleType) -> tuple[list[str], list[str]]:
+        try:
+            self.run(f"local {_NAMES_LOCAL} : all globals", _discard, quietly=True)
+            globals_ = str(sfi.Macro.getLocal(_NAMES_LOCAL) or "").split()
+            self.run(f'mata: st_local("{_NAMES_LOCAL}", invtokens(st_dir("local", "macro", "*")\'))', _discard,
+                     quietly=True)
+            locals_ = [n for n in str(sfi.Macro.getLocal(_NAMES_LOCAL) or "").split() if n != _NAMES_LOCAL]
+        finally:
+            with contextlib.suppress(StataError):
+                self.run(f"local {_NAMES_LOCAL}", _discard, quietly=True)
+        return globals_, locals_
 
     def variable_names(self) -> list[str]:
         data = self._sfi_or_raise().Data

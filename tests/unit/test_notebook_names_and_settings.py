@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from stata_kernel.completion import NameCache, complete, complete_path, macro_names
+from stata_kernel.completion import NameCache, complete, complete_path
+from stata_kernel.engine.base import parse_macro_dir
 from stata_kernel.settings import KernelSettings, SettingError
 
 MACRO_DIR = """\
@@ -19,7 +20,7 @@ _i:          2
 
 
 def test_macro_dir_listing_gives_globals_and_locals_without_wrapped_lines():
-    assert macro_names(MACRO_DIR) == (["S_FN", "longglobal"], ["mylocal", "i"])
+    assert parse_macro_dir(MACRO_DIR) == (["S_FN", "longglobal"], ["mylocal", "i"])
 
 
 def test_paths_complete_relative_to_the_given_working_directory(tmp_path: Path):
