@@ -38,6 +38,7 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
+from stata_kernel.magics import stata_code_of
 from stata_kernel.syntax import DEFAULT_DENY, Violation, check_policy, resolve_command, split_commands, strip_prefixes
 
 POLICY_BLOCKED = "policy_blocked"
@@ -186,6 +187,8 @@ def _violations(
     policy: Policy, code: str, *, depth: int, seen: set[str]
 ) -> list[tuple[Violation, tuple[str, Violation] | None]]:
     """Violations in source order; each with the (do-file, violation) inside a nested do-file, if any."""
+    if depth == 0:  # what the kernel will run: ``%quietly shell ...`` runs ``shell ...`` (lines kept)
+        code = stata_code_of(code)
     cwds = _cwds(policy, code)
     delimiters = ("cr", ";") if ";" in code and depth == 0 else ("cr",)
     found: dict[tuple[int, str], Violation] = {}

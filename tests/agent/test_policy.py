@@ -41,6 +41,8 @@ BYPASSES = [
     pytest.param("adopath + /tmp", "adopath", 1, id="adopath-change"),
     pytest.param("sysdir set PLUS /tmp", "sysdir", 1, id="sysdir-set"),
     pytest.param("ado uninstall estout", "ado", 1, id="ado-uninstall"),
+    pytest.param("%quietly shell echo hi", "shell", 1, id="kernel-quietly-magic"),
+    pytest.param("%%quietly\ndisplay 1\n!ls", "shell", 3, id="kernel-quietly-cell-magic"),
 ]
 
 LOOK_ALIKES = [
