@@ -118,3 +118,10 @@ def test_browse_with_no_data_in_memory_says_so(kc):
     execute(kc, "clear")
     _html, text = _table(execute(kc, "%browse"))
     assert "no variables in memory" in text
+
+
+def test_browse_with_a_condition_leaves_the_data_unchanged_for_the_next_use(kc):
+    _table(execute(kc, "%browse make price if foreign == 1"))
+    # Data that is not marked as changed can be replaced without `, clear`.
+    run = execute(kc, "sysuse auto")
+    assert run.status == "ok", run.reply["content"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ..errors import StataError
@@ -180,7 +181,19 @@ def cmd_creturn(interp: Interpreter, args: str) -> None:
     interp.out("\n".join(lines) + "\n")
 
 
+_ST_UPDATA = re.compile(r"^\s*:?\s*st_updata\(\s*([01])\s*\)\s*;?\s*$")
+
+
+def cmd_mata(interp: Interpreter, args: str) -> None:
+    """Only the one-liner kernels use to keep data unmarked after a temporary change: st_updata(0|1)."""
+    match = _ST_UPDATA.match(args)
+    if match is None:
+        raise StataError(199, "the simulated Stata supports only `mata: st_updata(0|1)` from Mata")
+    interp.state.data.changed = match.group(1) == "1"
+
+
 def register(reg: Registry) -> None:
     reg.add("help", cmd_help, 1)
+    reg.add("mata", cmd_mata)
     reg.add("which", cmd_which)
     reg.add("creturn", cmd_creturn, 3)
