@@ -70,3 +70,17 @@ def orphan_kernels() -> set[int]:
             if stat is not None and stat[0] != "Z" and stat[1] == 1 and "-m stata_kernel" in cmdline(int(entry.name)):
                 orphans.add(int(entry.name))
     return orphans
+
+
+def kernels_of(pid: int) -> set[int]:
+    """The ``stata_kernel`` processes started by ``pid`` (its direct children).
+
+    Direct children only: a process a kernel forks has the kernel's command line until it execs.
+    """
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat is not None and stat[0] != "Z" and stat[1] == pid and "-m stata_kernel" in cmdline(int(entry.name)):
+                found.add(int(entry.name))
+    return found

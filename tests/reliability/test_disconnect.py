@@ -20,7 +20,7 @@ SHORT = 'forvalues i = 1/30 {\n    display "tick `i\'"\n    sleep 40\n}\n'
 
 
 def _kernels_below(pid: int) -> set[int]:
-    return {child for child in proc.descendants(pid) if "-m stata_kernel" in proc.cmdline(child)}
+    return proc.kernels_of(pid)
 
 
 def _wait_gone(pids: set[int], timeout: float = 10) -> set[int]:

@@ -32,7 +32,7 @@ async def test_owned_kernel_crash_mid_run_is_reported_restarted_and_reaped(
 ) -> None:
     async with owned_bridge.client() as client:
         await client.call_tool("stata_run", {"code": "scalar kept = 1"})
-        before = proc.descendants(owned_bridge.process.pid)
+        before = proc.kernels_of(owned_bridge.process.pid)
         progress = ProgressLog()
         started = time.monotonic()
         died = await client.call_tool("stata_run", {"code": CRASH.format(how=how)}, progress_callback=progress)
@@ -48,7 +48,7 @@ async def test_owned_kernel_crash_mid_run_is_reported_restarted_and_reaped(
     assert lost.is_error  # a fresh Stata: the scalar is gone
     now = proc.descendants(owned_bridge.process.pid)
     assert not (before & now), "the crashed kernel process is still there"
-    kernels = [pid for pid in now if "-m stata_kernel" in proc.cmdline(pid)]
+    kernels = proc.kernels_of(owned_bridge.process.pid)
     assert len(kernels) == 1, kernels
     figures["crash_to_error_result_s"] = reported_in - 0.3  # minus the sleep before the crash
     figures["error_text"] = text.rsplit("[stata-live]", 1)[-1].strip()[:160]

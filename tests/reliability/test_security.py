@@ -89,10 +89,12 @@ async def test_dns_rebinding_is_refused(loopback_bridge: HttpBridge, header: str
     assert "pwned" not in response.text
 
 
-def test_the_owned_kernel_connection_file_is_private(loopback_bridge: HttpBridge, figures) -> None:
-    kernels = [pid for pid in proc.descendants(loopback_bridge.process.pid)
-               if "-m stata_kernel" in proc.cmdline(pid)]
-    assert len(kernels) == 1
+async def test_the_owned_kernel_connection_file_is_private(loopback_bridge: HttpBridge, figures) -> None:
+    async with loopback_bridge.client() as client:  # the kernel is up once a run went through
+        assert "1" in text_of(await client.call_tool("stata_run", {"code": "display 1"}))
+    descendants = proc.descendants(loopback_bridge.process.pid)
+    kernels = sorted(proc.kernels_of(loopback_bridge.process.pid))
+    assert len(kernels) == 1, {pid: proc.cmdline(pid) for pid in descendants}
     argv = Path(f"/proc/{kernels[0]}/cmdline").read_bytes().split(b"\0")
     connection_file = Path(argv[argv.index(b"-f") + 1].decode())
     mode = stat.S_IMODE(connection_file.stat().st_mode)

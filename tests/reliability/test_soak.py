@@ -28,7 +28,7 @@ RSS_SLACK_MB = 20
 
 
 def _snapshot(pid: int) -> dict[str, float]:
-    kernels = [p for p in proc.descendants(pid) if "-m stata_kernel" in proc.cmdline(p)]
+    kernels = proc.kernels_of(pid)
     return {"bridge_rss_mb": proc.rss_mb(pid), "fds": proc.fds(pid), "threads": proc.threads(pid),
             "kernels": len(kernels), "kernel_rss_mb": sum(proc.rss_mb(k) for k in kernels)}
 
