@@ -7,7 +7,7 @@ from typing import Any
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 
-from .runs import PAGE_CHARS
+from .runs import KEEP_RUNS, PAGE_CHARS
 from .tools.common import state_of
 
 
@@ -22,7 +22,7 @@ def register(server: MCPServer[Any]) -> None:
         ),
         mime_type="text/plain",
     )
-    async def recent_runs(ctx: Context[Any, Any], limit: int = 50) -> str:
+    async def recent_runs(ctx: Context[Any, Any], limit: int = KEEP_RUNS) -> str:
         records = state_of(ctx).runs.recent()[: max(limit, 0)]
         if not records:
             return "No runs yet."
@@ -36,14 +36,16 @@ def register(server: MCPServer[Any]) -> None:
             f"Everything Stata printed during one run (run_id from a tool result), in pages of "
             f"{PAGE_CHARS:,} characters. Read stata://runs/RUN_ID/log for page 1, then "
             "stata://runs/RUN_ID/log?page=2 and so on; a page that has a successor ends with a line "
-            "naming the next page's URI. Only the latest 50 runs are kept."
+            "naming the next page's URI. stata_log_search finds lines by pattern; stata_run_status reads "
+            f"a run in progress from a character offset. The latest {KEEP_RUNS} runs are kept (a run in "
+            "progress always)."
         ),
         mime_type="text/plain",
     )
     async def run_log(run_id: str, ctx: Context[Any, Any], page: int = 1) -> str:
         record = state_of(ctx).runs.get(run_id)
         if record is None:
-            raise ResourceNotFoundError(f"No run {run_id!r} (only the latest 50 runs are kept).")
+            raise ResourceNotFoundError(f"No run {run_id!r} (only the latest {KEEP_RUNS} runs are kept).")
         try:
             return record.page(page)
         except IndexError as exc:

@@ -92,6 +92,7 @@ RUN_SCHEMA: dict[str, Any] = {
 EXPRESSIONS = {"r": "r()", "e": "e()", "dataset": "describe()"}
 
 _ECHO = re.compile(r"^\. (.*)$")
+_ECHO_LINES = re.compile(r"^\. (.*?)\r?$", re.MULTILINE)
 _CONTINUATION = re.compile(r"^> ")
 _RC_LINES = re.compile(r"^r\((\d+)\);[ \t]*\r?$", re.MULTILINE)
 _FIRST_WORD = re.compile(r"[^\s,:({]+")
@@ -141,8 +142,14 @@ class Located:
     line: int
 
 
-def locate(code: str, output: str, message: str = "") -> Located | None:
-    """The command that failed last in ``output`` (see the module docstring), or None if unknown."""
+def locate(
+    code: str, output: str, message: str = "", echoes: Sequence[tuple[int, str]] | None = None
+) -> Located | None:
+    """The command that failed last in ``output`` (see the module docstring), or None if unknown.
+
+    ``echoes`` (from :func:`echoes_in`, cut to those before the error) saves rescanning a long log
+    when locating several errors in it; ``output`` is then not read.
+    """
     try:
         commands = split_commands(code)
     except Exception:  # a scanner bug must never cost the run its result
@@ -152,7 +159,8 @@ def locate(code: str, output: str, message: str = "") -> Located | None:
     if len(commands) == 1:
         return Located(commands[0].text, commands[0].line)
     top = [i for i, c in enumerate(commands) if c.depth == 0 and not c.text.lstrip().startswith("}")]
-    last = _last_echoed(top, commands, output)
+    found_echoes = echoes_in(output) if echoes is None else echoes
+    last = _last_echoed(top, commands, [text for _, text in found_echoes])
     name = _named(message)
     if last is None:
         found = _mentioning(name, range(len(commands)), commands)
@@ -163,18 +171,14 @@ def locate(code: str, output: str, message: str = "") -> Located | None:
     return Located(chosen.text, chosen.line)
 
 
-def _echoes(output: str) -> list[str]:
-    """First lines of the commands Stata echoed (comments, ``#delimit`` and the final prompt left out)."""
-    echoes: list[str] = []
-    for line in output.splitlines():
-        match = _ECHO.match(line)
-        if match is None:
-            continue
+def echoes_in(output: str) -> list[tuple[int, str]]:
+    """(offset, first line) of the commands Stata echoed; comments, ``#delimit`` and the final prompt left out."""
+    found: list[tuple[int, str]] = []
+    for match in _ECHO_LINES.finditer(output):
         text = match.group(1).strip()
-        if not text or text.startswith(("*", "//", "/*", "#")):
-            continue
-        echoes.append(text)
-    return echoes
+        if text and not text.startswith(("*", "//", "/*", "#")):
+            found.append((match.start(), text))
+    return found
 
 
 def _word(text: str) -> str:
@@ -182,11 +186,11 @@ def _word(text: str) -> str:
     return match.group(0).lower() if match else ""
 
 
-def _last_echoed(top: list[int], commands: Sequence[Any], output: str) -> int | None:
-    """Index (in ``commands``) of the last top-level command whose echo appears in ``output``."""
+def _last_echoed(top: list[int], commands: Sequence[Any], echoed: Sequence[str]) -> int | None:
+    """Index (in ``commands``) of the last top-level command among the ``echoed`` ones."""
     last: int | None = None
     position = 0
-    for echo in _echoes(output):
+    for echo in echoed:
         word = _word(echo)
         # An echo matches the next expected command, or one a little further (an unforeseen echo).
         for j in range(position, min(position + 3, len(top))):
@@ -242,10 +246,10 @@ def swallowed_errors(code: str, output: str, *, skip_last: bool) -> list[str]:
     if skip_last and found:
         found.pop()
     warnings: list[str] = []
+    echoed = echoes_in(output) if found else []
     for rc, at in found[:MAX_WARNINGS]:
-        before = output[:at]
-        message = next((ln.strip() for ln in reversed(before[-2000:].splitlines()) if ln.strip()), "")
-        where = locate(code, before, message)
+        message = next((ln.strip() for ln in reversed(output[max(0, at - 2000) : at].splitlines()) if ln.strip()), "")
+        where = locate(code, "", message, [e for e in echoed if e[0] < at])
         place = f" at line {where.line} ({where.command[:80]})" if where else ""
         warnings.append(f"r({rc}){place} did not stop the run ({kind_of_rc(rc)}): {message}")
     if len(found) > MAX_WARNINGS:

@@ -82,6 +82,14 @@ async def test_background_run_returns_at_once_and_polling_reads_all_its_output(p
     assert result["ok"] and result["rc"] == 0 and result["run_id"] == run_id
 
 
+async def test_a_background_run_outlives_the_client_that_started_it(policy_bridge: HttpBridge) -> None:
+    async with policy_bridge.client() as first:
+        run_id = await start(first, {"code": TICKS.format(n=5, ms=100)})
+    async with policy_bridge.client() as second:
+        output, final, _ = await follow(second, run_id)
+    assert final["state"] == "finished" and "all done" in output
+
+
 async def test_status_output_is_bounded_and_next_reads_on(policy_bridge: HttpBridge) -> None:
     async with policy_bridge.client() as client:
         run_id = await start(client, {"code": "_sim_flood, bytes(100000) linelen(100)"})

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from mcp import Client
 
-from tests.bridge.helpers import HttpBridge, text_of
+from tests.bridge.helpers import HttpBridge, stdio_client, text_of
 
 MAX_SCHEMA_BYTES = 3_000  # clients validate every result against it: keep it small
 
@@ -215,3 +215,13 @@ async def test_graphs_are_named_and_point_at_their_image(policy_bridge: HttpBrid
     assert len(graphs) == 1 and graphs[0]["name"] == "Graph" and "image/png" in graphs[0]["mime_types"]
     image = result.content[graphs[0]["image"]]
     assert image.type == "image" and image.mime_type == "image/png"
+
+
+async def test_kernel_death_is_structured_and_the_next_run_works(bridge_env: dict[str, str]) -> None:
+    async with stdio_client(env=bridge_env) as client:
+        died = await call(client, "stata_run", {"code": 'display "before"\n_sim_crash'})
+        after = await call(client, "stata_run", {"code": 'display "alive"'})
+    data = died.structured_content
+    assert data["error"]["kind"] == "kernel_died" and data["rc"] is None and data["state"] == "failed"
+    assert "restarted" in data["error"]["message"]
+    assert after.structured_content["ok"] and after.structured_content["dataset"]["observations"] == 0
