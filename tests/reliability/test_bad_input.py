@@ -69,18 +69,33 @@ def stdio_bridge(bridge_env: dict[str, str]) -> Iterator[RawStdio]:
         bridge.close()
 
 
-def _answers_then_still_serves(bridge: RawStdio, raw: bytes) -> list[dict[str, Any]]:
-    """Send the bad line, then a good call; return what came back for the bad one."""
+def _answers_then_still_serves(bridge: RawStdio, raw: bytes, *, answered: bool = False) -> list[dict[str, Any]]:
+    """Send the bad line, then a good call; return what came back for the bad one.
+
+    Requests are handled concurrently, so the good call may be answered first: with ``answered`` the
+    bad one's answer is awaited too; otherwise one more round trip (a ping) gives it time to arrive.
+    """
     bridge.send_raw(raw + b"\n")
     bridge.send({"jsonrpc": "2.0", "id": "good", "method": "tools/call",
                  "params": {"name": "stata_run", "arguments": {"code": "display 41+1"}}})
-    answers = []
-    while True:
+    answers: list[dict[str, Any]] = []
+    pending = {"good"}
+    while pending:
         message = bridge.read()
         if message.get("id") == "good":
             assert "42" in json.dumps(message["result"]["content"]), message
-            return answers
-        answers.append(message)
+            pending.discard("good")
+            if answered and not answers:
+                pending.add("bad")
+            elif not answers:
+                bridge.send({"jsonrpc": "2.0", "id": "sync", "method": "ping"})
+                pending.add("sync")
+        elif message.get("id") == "sync":
+            pending.discard("sync")
+        elif "id" in message or "error" in message:
+            answers.append(message)
+            pending.discard("bad")
+    return answers
 
 
 @pytest.mark.parametrize(("raw", "expected"), STDIO_ROWS)
@@ -98,7 +113,7 @@ def test_stdio_huge_timeout_is_accepted(stdio_bridge: RawStdio) -> None:
     """1e308 seconds (and 1e999, which Python's JSON reads as infinity) mean "no practical limit"."""
     for timeout in (b"1e308", b"1e999"):
         raw = _call("display 6*7", timeout_s=1.5).replace(b"1.5", timeout)
-        answers = _answers_then_still_serves(stdio_bridge, raw)
+        answers = _answers_then_still_serves(stdio_bridge, raw, answered=True)
         assert len(answers) == 1 and not answers[0]["result"]["isError"]
         assert "42" in json.dumps(answers[0]["result"]["content"])
 
