@@ -11,6 +11,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -152,6 +153,8 @@ class StataKernel(Kernel):
         self._execute_header: dict[str, Any] = {}
         self._idle_interrupt: dict[str, Any] = {}  # last interrupt that found nothing to break
         self._concurrent_requests = 0  # > 0 while answering a request beside a running cell
+        # One long-lived thread sends all stream messages (see streaming.Coalescer for why).
+        self._iopub_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iopub-sender")
 
     def start(self) -> None:
         super().start()
@@ -220,7 +223,11 @@ class StataKernel(Kernel):
                 self.iopub_socket, "stream", {"name": "stdout", "text": text}, parent=parent, ident=topic
             )
 
-        return Coalescer(send)
+        return Coalescer(send, schedule=self._iopub_sender.submit)
+
+    async def _stream_sent(self) -> None:
+        """Wait until every stream piece queued so far has been handed to iopub (they precede what follows)."""
+        await asyncio.wrap_future(self._iopub_sender.submit(_nothing))
 
     def _error_reply(self, parent: dict[str, Any], exc: BaseException, tail: str, silent: bool) -> dict[str, Any]:
         ename = type(exc).__name__
@@ -268,8 +275,10 @@ class StataKernel(Kernel):
             self._check_code(code)
             await self._execute_cell(code, run)
         except (StataLiveError, ValueError) as exc:
+            await self._stream_sent()
             reply = self._error_reply(run.parent, exc, run.output.tail, silent)
         else:
+            await self._stream_sent()  # magics may have written after the last run: before the reply
             reply = {"status": "ok", "execution_count": self.execution_count, "payload": run.payload}
         finally:
             self._executing = False
@@ -333,6 +342,7 @@ class StataKernel(Kernel):
             self.delimiter = delimiter_after
             if trimmer is not None:
                 trimmer.finish()
+            await self._stream_sent()
             if graphs_wanted:
                 await self._show_graphs(run.parent)
 
@@ -576,4 +586,9 @@ class StataKernel(Kernel):
     async def do_shutdown(self, restart: bool) -> dict[str, Any]:  # type: ignore[override]
         self.stata.interrupt()
         self.stata.close()
+        self._iopub_sender.shutdown(wait=False)
         return {"status": "ok", "restart": restart}
+
+
+def _nothing() -> None:
+    """Queued behind pending sends: when it has run, they have too."""

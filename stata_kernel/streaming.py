@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
+
+Schedule = Callable[[Callable[[], None]], Any]
+"""Runs a callable on the sending thread (e.g. a one-worker executor's ``submit``)."""
 
 
 class Coalescer:
     """Sends each piece at once; only what arrives while a send is in progress is joined into the next.
 
     Writers may be on any thread (pystata's output thread, the worker draining the tail). Ordering is
-    kept because exactly one thread sends at a time and takes everything pending in arrival order.
+    kept because exactly one drain runs at a time and takes everything pending in arrival order.
+
+    With ``schedule``, sends happen on the thread it names instead of the writer's. The kernel uses one
+    long-lived sender thread: pystata starts a new output thread per run, and ipykernel's IOPub socket
+    keeps a ZMQ pipe per thread that ever sent, so sending from Stata's threads leaks one per run.
     """
 
-    def __init__(self, send: Callable[[str], None]) -> None:
+    def __init__(self, send: Callable[[str], None], schedule: Schedule | None = None) -> None:
         self._send = send
+        self._schedule = schedule
         self._lock = threading.Lock()
         self._pending: list[str] = []
         self._sending = False
@@ -29,6 +38,12 @@ class Coalescer:
             if self._sending:
                 return
             self._sending = True
+        if self._schedule is None:
+            self._drain()
+        else:
+            self._schedule(self._drain)
+
+    def _drain(self) -> None:
         while True:
             with self._lock:
                 if not self._pending:
