@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -39,9 +40,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if config.transport == "stdio" and config.auth_token:
         log.info("--auth-token only applies to the HTTP transports; ignored on stdio")
-    with contextlib.suppress(KeyboardInterrupt):
-        anyio.run(serve, config)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            anyio.run(serve, config)
+    except BaseException as exc:
+        if not _only_broken_pipes(exc):
+            raise
+        # The stdio client vanished with our stdout: a normal end. Keep the interpreter's final flush quiet.
+        log.info("the client closed the connection; bridge stopped")
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _only_broken_pipes(exc: BaseException) -> bool:
+    """True for a BrokenPipeError, or an exception group made only of them (anyio task groups)."""
+    if isinstance(exc, BrokenPipeError):
+        return True
+    inner = getattr(exc, "exceptions", None)
+    return bool(inner) and all(_only_broken_pipes(e) for e in inner)
 
 
 async def serve(config: BridgeConfig) -> None:

@@ -63,10 +63,8 @@ def test_stdio_client_gone_mid_run_stops_the_bridge_and_its_kernel(
     assert not (proc.orphan_kernels() - orphans_before)
     figures["bridge_stopped_s"] = stopped_in
     figures["exit_code"] = code
-    if how == "close-stdin":
-        assert code == 0, b"".join(bridge.stderr)[-2000:]
-    # client-killed: the bridge still cleans up, but exits 1 with a BrokenPipeError traceback on stderr
-    # (mcp_bridge/__main__.py does not treat a vanished stdout as a normal end); reported, not asserted.
+    # Either way the client is gone: a normal end, not a crash.
+    assert code == 0, b"".join(bridge.stderr)[-2000:]
 
 
 @pytest.fixture(scope="module")
