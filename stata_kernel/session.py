@@ -65,17 +65,23 @@ class StataSession:
     def _run_sync(self, code: str, on_output: OutputCallback, quietly: bool) -> None:
         engine = self._engine_or_raise()
         with self._lock:
+            self.runs += 1
+        engine.run(code, on_output, quietly=quietly, gate=self)
+
+    # RunGate: the engine calls these right before Stata starts and right after it stops, so a break is
+    # sent only while Stata itself runs (not while the engine attaches writers or drains the tail).
+
+    def enter(self) -> None:
+        with self._lock:
             if self._break_pending:  # interrupted before it could start: never start it
                 self._break_pending = False
                 raise StataError(1, "--Break--")
             self._running = True
             self._break_sent = False
-            self.runs += 1
-        try:
-            engine.run(code, on_output, quietly=quietly)
-        finally:
-            with self._lock:
-                self._running = False
+
+    def leave(self) -> None:
+        with self._lock:
+            self._running = False
 
     async def run(self, code: str, on_output: OutputCallback, *, quietly: bool = False) -> None:
         """Run code on the worker; raises StataError, StataUnavailable or EngineClosed."""

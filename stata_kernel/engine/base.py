@@ -6,12 +6,22 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 _MACRO_LINE = re.compile(r"^(_?)([A-Za-z_][A-Za-z0-9_]*):")
 
 OutputCallback = Callable[[str], None]
 """Receives each piece of output as Stata produces it: arbitrary text, not lines, from any thread."""
+
+
+class RunGate(Protocol):
+    """Told exactly when Stata itself starts and stops running code, so breaks go only in between."""
+
+    def enter(self) -> None:
+        """Stata is about to start; raising (a ``StataError`` for a break) keeps it from starting."""
+
+    def leave(self) -> None:
+        """Stata has stopped (its output tail is not drained yet)."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ class Engine(ABC):
         """Load and initialise Stata; raise :class:`~stata_kernel.errors.StataUnavailable` on failure."""
 
     @abstractmethod
-    def run(self, code: str, on_output: OutputCallback, *, quietly: bool = False) -> None:
+    def run(self, code: str, on_output: OutputCallback, *, quietly: bool = False, gate: RunGate | None = None) -> None:
         """Run ``code``, forwarding every piece of output at once; raise ``StataError`` on a non-zero rc."""
 
     @abstractmethod

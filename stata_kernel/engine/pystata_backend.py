@@ -15,7 +15,7 @@ from typing import Any
 
 from ..discovery import StataInstallation
 from ..errors import StataError, StataInitError
-from .base import DatasetInfo, Engine, EngineInfo, OutputCallback, VariableInfo
+from .base import DatasetInfo, Engine, EngineInfo, OutputCallback, RunGate, VariableInfo
 from .router import OutputRouter
 
 # A scratch local for reading macro names without printing them (so they never reach a user's log).
@@ -113,12 +113,18 @@ class PystataEngine(Engine):
             raise RuntimeError("engine not started")
         return self._config, self._stata
 
-    def run(self, code: str, on_output: OutputCallback, *, quietly: bool = False) -> None:
+    def run(self, code: str, on_output: OutputCallback, *, quietly: bool = False, gate: RunGate | None = None) -> None:
         config, stata = self._require()
         self._router.attach(on_output)
         try:
+            if gate is not None:
+                gate.enter()
             try:
-                stata.run(code, quietly=quietly, echo=False)
+                try:
+                    stata.run(code, quietly=quietly, echo=False)
+                finally:
+                    if gate is not None:
+                        gate.leave()
             except SystemError as exc:
                 raise StataError.from_system_error(str(exc)) from None
             finally:

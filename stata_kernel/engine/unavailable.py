@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from ..errors import StataUnavailable
-from .base import DatasetInfo, Engine, EngineInfo, OutputCallback
+from .base import DatasetInfo, Engine, EngineInfo, OutputCallback, RunGate
 
 
 class UnavailableEngine(Engine):
@@ -18,7 +18,7 @@ class UnavailableEngine(Engine):
     def start(self) -> EngineInfo:
         self._fail()
 
-    def run(self, code: str, on_output: OutputCallback, *, quietly: bool = False) -> None:
+    def run(self, code: str, on_output: OutputCallback, *, quietly: bool = False, gate: RunGate | None = None) -> None:
         self._fail()
 
     def request_break(self) -> None:
