@@ -16,6 +16,7 @@ class KernelDied(KernelError):
 
     def __init__(self, restarted: bool, detail: str = "") -> None:
         self.restarted = restarted
+        self.detail = detail
         text = "The Stata kernel died"
         if detail:
             text += f" ({detail})"

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -104,7 +105,7 @@ class _ChannelKernel:
         except KernelDied as died:
             if self.owned:
                 restarted = await self._recover_once()
-                raise KernelDied(restarted) from died
+                raise KernelDied(restarted, died.detail) from died
             raise
 
     async def _break_and_wait(self, handle: RunHandle) -> Execution | None:
@@ -154,9 +155,14 @@ class _ChannelKernel:
                 log.exception("liveness check failed")
                 continue
             if not alive:
-                log.warning("%s died", self.description)
+                detail = self._death_detail()
+                log.warning("%s died (%s)", self.description, detail or "no exit status")
                 self._dead = True
-                self._channels.abort_all(KernelDied(False))
+                self._channels.abort_all(KernelDied(False, detail))
+
+    def _death_detail(self) -> str:
+        """How the process ended, when this bridge can know (only for a process it started)."""
+        return ""
 
 
 class OwnedKernel(_ChannelKernel):
@@ -209,6 +215,19 @@ class OwnedKernel(_ChannelKernel):
 
     async def is_alive(self) -> bool:
         return bool(await self._manager.is_alive())
+
+    def _death_detail(self) -> str:
+        process = getattr(self._manager.provisioner, "process", None)
+        code = getattr(process, "returncode", None)
+        if code is None:
+            return ""
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"killed by {name}"
+        return f"exit status {code}"
 
     async def interrupt(self) -> None:
         await self._manager.interrupt_kernel()

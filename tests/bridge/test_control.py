@@ -132,6 +132,7 @@ async def test_kernel_death_is_reported_and_the_owned_kernel_restarted(bridge_en
         lost = await client.call_tool("stata_run", {"code": "display kept"})
     assert died.is_error
     assert "kernel died" in text_of(died) and "restarted" in text_of(died)
+    assert "exit status 137" in text_of(died)  # how it died: _sim_crash exits with 137
     assert "before crash" in text_of(died)
     assert not after.is_error and "alive again" in text_of(after)
     assert lost.is_error  # a fresh Stata: the scalar is gone
