@@ -151,11 +151,6 @@ def test_a_hundred_random_interrupts_each_end_the_run_within_200ms(kernel_with_s
 RACES = 100
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known kernel bug (stata_kernel/kernel.py interrupt_request): control and shell are separate sockets "
-    "handled on separate threads, so an interrupt sent just after a run ended can be handled after the "
-    "NEXT execute_request started, and breaks that run. Fix idea: ignore an interrupt_request whose "
-    "header date is earlier than the date of the execute_request now running."))
 def test_an_interrupt_racing_the_end_of_a_run_does_not_break_the_next_run(kernel_with_stderr, figures) -> None:
     km, kc, _ = kernel_with_stderr
     broken = 0
