@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,9 @@ def head_commit() -> str:
 def snapshot(commit: str) -> Path:
     """The committed tree at ``commit`` exported under .bench/ (others may be mid-edit in the checkout)."""
     target = SCRATCH / f"tree-{commit[:12]}"
+    for old in SCRATCH.glob("tree-*"):
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)
     if not (target / ".complete").exists():
         target.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(["git", "archive", commit], check=True, capture_output=True, cwd=REPO).stdout
