@@ -92,30 +92,37 @@ async def run_and_report(
 
         relay.waiting("another Stata run on this session to finish")
         try:
-            async with state.run_lock:
-                relay.waiting(None)
-                state.current = record
-                timer.start()
-                try:
-                    execution = await kernel.execute(
-                        code, sink, timeout=timeout_s, user_expressions=EXPRESSIONS if fetch_results else None
-                    )
-                    outcome = _outcome(execution)
-                except KernelError as exc:
-                    problem = exc
-                    outcome = "kernel error"
-                except anyio.get_cancelled_exc_class():
-                    record.append(f"\n{HEARTBEAT_PREFIX} The request was cancelled; Stata was interrupted.\n")
-                    raise
-                finally:
-                    timer.stop()
-                    state.current = None
+            # stata_cancel(run_id) from another request cancels this scope: the call then answers with
+            # a cancelled result, whether the run was going or still waiting for the session.
+            with anyio.CancelScope() as scope:
+                record.cancel_scope = scope
+                async with state.run_lock:
+                    relay.waiting(None)
+                    state.current = record
+                    timer.start()
+                    try:
+                        execution = await kernel.execute(
+                            code, sink, timeout=timeout_s, user_expressions=EXPRESSIONS if fetch_results else None
+                        )
+                        outcome = _outcome(execution)
+                    except KernelError as exc:
+                        problem = exc
+                        outcome = "kernel error"
+                    except anyio.get_cancelled_exc_class():
+                        who = "run was cancelled (stata_cancel)" if scope.cancel_called else "request was cancelled"
+                        record.append(f"\n{HEARTBEAT_PREFIX} The {who}; Stata was interrupted.\n")
+                        raise
+                    finally:
+                        timer.stop()
+                        state.current = None
         finally:
-            if outcome == "cancelled":  # the request went away: keep a result for stata_run_status
-                build_result(state, record, code, None, None, timeout_s=timeout_s, timer=timer, cancelled=True)
-            record.finish(outcome)  # also when cancelled while waiting for the lock
-    return build_result(state, record, code, execution, problem, timeout_s=timeout_s, timer=timer,
-                        max_cells=max_cells)
+            record.cancel_scope = None
+            # Built before the record says it is done, so stata_run_status / stata_cancel see the result;
+            # also when the request was cancelled (while running or waiting for the lock).
+            result = build_result(state, record, code, execution, problem, timeout_s=timeout_s, timer=timer,
+                                  max_cells=max_cells, cancelled=outcome == "cancelled")
+            record.finish(outcome)
+    return result
 
 
 def busy_result(state: BridgeState, *, background: bool) -> CallToolResult | None:

@@ -122,7 +122,7 @@ async def stata_cancel(run_id: RunId, ctx: Context[Any, Any]) -> CallToolResult:
     if not record.finished:
         if record.cancel_scope is not None:
             record.cancel_scope.cancel()  # the run's task interrupts Stata and waits for the break
-        elif state.current is record:
+        elif state.current is record:  # no scope to cancel (should not happen): break Stata directly
             try:
                 await state.kernel.interrupt()
             except KernelError as exc:

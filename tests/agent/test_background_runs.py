@@ -177,6 +177,26 @@ async def test_background_start_while_a_foreground_run_is_going_is_refused(polic
     assert results["bg"].is_error and refused["error"]["kind"] == "session_busy" and refused["rc"] is None
 
 
+async def test_cancel_by_run_id_stops_a_foreground_run_which_answers_cancelled(policy_bridge: HttpBridge) -> None:
+    async with policy_bridge.client() as client:
+        progress = ProgressLog()
+        results: dict[str, Any] = {}
+        async with anyio.create_task_group() as tg:
+            async def foreground() -> None:
+                results["fg"] = await client.call_tool("stata_run", {"code": "* fg to cancel\n" + LONG},
+                                                       progress_callback=progress)
+
+            tg.start_soon(foreground)
+            await progress.wait_for_text("tick 1")
+            listing = (await client.read_resource("stata://runs")).contents[0].text
+            run_id = next(line.split("\t")[0] for line in listing.splitlines() if "\trunning\t" in line)
+            results["cancel"] = await client.call_tool("stata_cancel", {"run_id": run_id})
+    fg = results["fg"].structured_content
+    assert results["fg"].is_error and fg["state"] == "cancelled" and fg["interrupted"] and fg["run_id"] == run_id
+    assert results["cancel"].structured_content["state"] == "cancelled"
+    assert "tick 300" not in text_of(results["fg"])
+
+
 async def test_policy_is_enforced_before_a_background_run_starts(policy_bridge: HttpBridge) -> None:
     async with policy_bridge.client() as client:
         before = (await client.read_resource("stata://runs")).contents[0].text
