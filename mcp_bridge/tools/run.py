@@ -11,6 +11,7 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..audit import audited
+from ..background import BackgroundHost
 from ..policy import TOOL_NOTE, Policy, PolicyBlocked, check_do_file_path, enforce
 from ..results import DEFAULT_MAX_CELLS, INVALID_INPUT, RUN_SCHEMA, UNAVAILABLE, error
 from ..state import BridgeState
@@ -144,12 +145,19 @@ async def _dispatch(
     """Policy and validation passed: run in the foreground (streaming) or start a background run."""
     try:
         if background:
-            return await start_background(state, state.runs.host, code, label=label, timeout_s=timeout_s,
+            return await start_background(state, _host(ctx), code, label=label, timeout_s=timeout_s,
                                           max_cells=max_cells)
         return await run_and_report(state, ctx, code, label=label, timeout_s=timeout_s, fetch_results=True,
                                     max_cells=max_cells)
     except ToolError as exc:  # the kernel could not be started or reached
         return refusal_result(error(UNAVAILABLE, str(exc)))
+
+
+def _host(ctx: Context[Any, Any]) -> BackgroundHost:
+    """The background host the server's lifespan runs: the lifespan state's, also when the session's
+    runs go to a state of their own (per-session kernels), whose registry has no lifespan of its own."""
+    lifespan_state = ctx.request_context.lifespan_context
+    return lifespan_state.runs.host if isinstance(lifespan_state, BridgeState) else state_of(ctx).runs.host
 
 
 def _refused(exc: ToolError) -> CallToolResult:
