@@ -101,6 +101,9 @@ def init(edition: str = "mp", splash: bool = True) -> None:
     stversion = "18.0"
     if splash:
         print(_banner(stedition), end="")
+    # Real init imports pystata.ipython.stpymagic, which imports pystata.stata: wrappers (nbstata) rely on
+    # ``pystata.stata`` being loaded after ``config.init`` without importing it themselves.
+    import pystata.stata  # noqa: F401
 
 
 def check_initialized() -> None:

@@ -129,10 +129,15 @@ class EmitLog:
     def __init__(self, path: str | None) -> None:
         self._file: TextIO | None = open(path, "a", encoding="ascii") if path else None  # noqa: SIM115
 
-    def record(self, run_number: int, cumulative: int) -> None:
+    def record(self, run_number: int, cumulative: int, emitted_ns: int | None = None) -> None:
         if self._file is not None:
-            self._file.write(f"{time.time_ns()} {run_number} {cumulative}\n")
+            when = time.time_ns() if emitted_ns is None else emitted_ns
+            self._file.write(f"{when} {run_number} {cumulative}\n")
             self._file.flush()
+
+    @property
+    def enabled(self) -> bool:
+        return self._file is not None
 
 
 class Emitter:
@@ -152,10 +157,13 @@ class Emitter:
     def emit(self, piece: str) -> None:
         if not piece:
             return
+        # The emission time is taken before print(): a writer may forward the piece synchronously, and the
+        # latency of interest runs from the moment Stata hands the piece over.
+        emitted_ns = time.time_ns() if self._emit_log.enabled else None
         # Exactly what pystata's stout does: the *current* config.stoutputf, or sys.stdout when it is None.
         print(piece, end="", flush=True, file=self._get_file())
         self.cumulative += len(piece)
-        self._emit_log.record(self.run_number, self.cumulative)
+        self._emit_log.record(self.run_number, self.cumulative, emitted_ns)
 
     def cut(self, text: str, max_pieces: int = 3) -> list[str]:
         """Cut text into 1..max_pieces non-empty pieces at random positions."""
