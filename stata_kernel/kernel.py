@@ -76,6 +76,10 @@ class _RunOutput:
             self._coalescer.write(text)
 
     @property
+    def in_flight(self) -> bool:
+        return self._coalescer is not None and self._coalescer.in_flight
+
+    @property
     def tail(self) -> str:
         return self._tail
 
@@ -225,9 +229,10 @@ class StataKernel(Kernel):
 
         return Coalescer(send, schedule=self._iopub_sender.submit)
 
-    async def _stream_sent(self) -> None:
-        """Wait until every stream piece queued so far has been handed to iopub (they precede what follows)."""
-        await asyncio.wrap_future(self._iopub_sender.submit(_nothing))
+    async def _stream_sent(self, output: _RunOutput) -> None:
+        """Wait until every stream piece of this request has been handed to iopub (it precedes what follows)."""
+        if output.in_flight:
+            await asyncio.wrap_future(self._iopub_sender.submit(_nothing))
 
     def _error_reply(self, parent: dict[str, Any], exc: BaseException, tail: str, silent: bool) -> dict[str, Any]:
         ename = type(exc).__name__
@@ -275,10 +280,10 @@ class StataKernel(Kernel):
             self._check_code(code)
             await self._execute_cell(code, run)
         except (StataLiveError, ValueError) as exc:
-            await self._stream_sent()
+            await self._stream_sent(run.output)
             reply = self._error_reply(run.parent, exc, run.output.tail, silent)
         else:
-            await self._stream_sent()  # magics may have written after the last run: before the reply
+            await self._stream_sent(run.output)  # magics may have written after the last run: before the reply
             reply = {"status": "ok", "execution_count": self.execution_count, "payload": run.payload}
         finally:
             self._executing = False
@@ -342,7 +347,7 @@ class StataKernel(Kernel):
             self.delimiter = delimiter_after
             if trimmer is not None:
                 trimmer.finish()
-            await self._stream_sent()
+            await self._stream_sent(run.output)
             if graphs_wanted:
                 await self._show_graphs(run.parent)
 

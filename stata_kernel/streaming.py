@@ -30,6 +30,12 @@ class Coalescer:
         self.sent_messages = 0
         self.sent_chars = 0
 
+    @property
+    def in_flight(self) -> bool:
+        """True while pieces are queued or being sent."""
+        with self._lock:
+            return self._sending or bool(self._pending)
+
     def write(self, text: str) -> None:
         if not text:
             return

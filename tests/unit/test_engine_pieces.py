@@ -64,3 +64,15 @@ def test_coalescer_batches_only_what_arrives_during_a_send():
     release.set()
     t.join(5)
     assert sent == ["first", "xy"]
+
+
+def test_coalescer_on_a_sender_thread_is_in_flight_until_sent():
+    sent: list[str] = []
+    queued: list = []
+    c = Coalescer(sent.append, schedule=queued.append)
+    assert not c.in_flight
+    c.write("a")
+    c.write("b")  # arrives before the sender ran: joined
+    assert c.in_flight and sent == []
+    queued.pop(0)()
+    assert sent == ["ab"] and not c.in_flight
