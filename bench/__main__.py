@@ -30,16 +30,12 @@ SECTIONS: dict[str, Callable[[BenchContext], dict[str, Any]]] = {
 }
 
 NOTES = [
-    "Latency: the simulator stamps a piece after its print() returned, so work a kernel does synchronously "
-    "inside the write (our kernel publishes from the writer) is outside the measured interval: the kernel "
-    "figures are a lower bound (the smallest sample can even be slightly negative). For the same reason the "
-    "per-kernel piece latencies in results.json (kernels.rows[].piece_latency_ms) are not comparable across "
-    "kernels: both peers print through ipykernel's OutStream, whose flush() blocks until the IO thread has sent "
-    "the message, so their send time is hidden, while ours hands off and returns.",
-    "Peers run with a bench-only shim in their venvs (bench/baselines/pystata_compat.py) standing in for two "
-    "import side effects of Stata's pystata that the simulator lacks: `import pystata` loads `pystata.config`, "
-    "and `config.init` imports `pystata.stata`. nbstata runs with `echo = False`: its default (`echo = None`) "
-    "needs `mata` and `program define`, which the simulator does not have.",
+    "Latency: the simulator stamps a piece just before its print(), so the figures include everything a kernel "
+    "does with the piece, from the moment Stata hands it over to its arrival at the client.",
+    "Peers run as they would on a real Stata (`import pystata; pystata.config.init(...)`; the simulator "
+    "reproduces those import side effects; bench/baselines/pystata_compat.py stays a no-op shim for older "
+    "simulators). nbstata runs with `echo = False`: its default (`echo = None`) needs `mata` and "
+    "`program define`, which the simulator does not have.",
     "The ≤ 20 notifications/s flood goal conflicts with the bridge's 128 KiB cap per notification "
     "(50 MB needs ≥ 382 notifications).",
 ]

@@ -2,8 +2,8 @@
 
 The simulator logs each piece's emission time and the run's cumulative character count; the client
 logs each message's arrival time and its own cumulative count. Latency of a piece = arrival of the
-first message covering its last character - its emission. Note: the simulator stamps a piece after
-``print()`` returned, so work done synchronously inside the writer (our kernel's send) is not counted.
+first message covering its last character - its emission (stamped just before the simulator's
+``print()``, so whatever a kernel does inside the write is counted).
 """
 
 from __future__ import annotations
