@@ -56,6 +56,16 @@ def main_run(pieces: Sequence[Piece]) -> list[Piece]:
     return [p for p in pieces if p.run == run]
 
 
+def cumulative(arrivals: Sequence[tuple[int, str]]) -> list[tuple[int, int]]:
+    """(arrival time_ns, text) pairs -> (arrival time_ns, characters received so far), for latencies_ms."""
+    total = 0
+    out = []
+    for t, text in arrivals:
+        total += len(text)
+        out.append((t, total))
+    return out
+
+
 def latencies_ms(pieces: Sequence[Piece], arrivals: Sequence[tuple[int, int]]) -> tuple[list[float], int]:
     """Per-piece latency in ms, and how many pieces never arrived (cumulative count not reached)."""
     times = [t for t, _ in arrivals]

@@ -19,6 +19,8 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
+from .emitlog import cumulative
+
 
 @dataclass(frozen=True)
 class KernelDef:
@@ -50,12 +52,7 @@ class CellRun:
         return (self.done_ns - self.sent_ns) / 1e9
 
     def cumulative_arrivals(self) -> list[tuple[int, int]]:
-        total = 0
-        out = []
-        for t, text in self.streams:
-            total += len(text)
-            out.append((t, total))
-        return out
+        return cumulative(self.streams)
 
 
 def write_kernelspec(root: Path, kernel: KernelDef) -> Path:

@@ -22,6 +22,7 @@ import anyio
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from .emitlog import cumulative
 from .paths import PYTHON, REPO
 from .procs import find_descendant
 
@@ -70,12 +71,7 @@ class Call:
         return (self.done_ns - self.sent_ns) / 1e9
 
     def cumulative_arrivals(self) -> list[tuple[int, int]]:
-        total = 0
-        out = []
-        for t, message in self.progress:
-            total += len(message)
-            out.append((t, total))
-        return out
+        return cumulative(self.progress)
 
 
 @dataclass
