@@ -67,12 +67,13 @@ async def serve(config: BridgeConfig) -> None:
         await anyio.to_thread.run_sync(importlib.import_module, "mcp_bridge.http")
         from .http import build_http_app, make_uvicorn
         from .server import build_server
+        from .stdio import run_stdio
 
         server = build_server(config, state)
         async with anyio.create_task_group() as tg:
             if config.transport == "stdio":
                 tg.start_soon(_stop_on_signals, tg.cancel_scope, None)
-                await server.run_stdio_async()  # returns when stdin closes
+                await run_stdio(server)  # returns when stdin closes
             else:
                 http_server = make_uvicorn(build_http_app(server, config), config)
                 tg.start_soon(_stop_on_signals, tg.cancel_scope, http_server)

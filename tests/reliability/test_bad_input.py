@@ -17,10 +17,6 @@ from tests.bridge.helpers import ROOT, HttpBridge, bridge_command, text_of
 
 from .rawmcp import RawSession, RawStdio, final_message
 
-SDK_DROPS = pytest.mark.xfail(strict=False, reason=(
-    "mcp SDK stdio transport: a line that is not a valid JSON-RPC message is logged and dropped, with no "
-    "-32700/-32600 error sent back (a request with an id but invalid params is never answered)"))
-
 
 def _call(code: Any, **extra: Any) -> bytes:
     arguments = {"code": code, **extra}
@@ -30,11 +26,11 @@ def _call(code: Any, **extra: Any) -> bytes:
 
 # (id, raw line without newline, what the answer must contain: a JSON-RPC error code or text)
 STDIO_ROWS = [
-    pytest.param(b"{not json", "-32700", id="not-json", marks=SDK_DROPS),
-    pytest.param(b'{"jsonrpc":"2.0","id":"bad"}', "-32600", id="no-method", marks=SDK_DROPS),
-    pytest.param(b"[]", "-32600", id="empty-batch", marks=SDK_DROPS),
+    pytest.param(b"{not json", "-32700", id="not-json"),
+    pytest.param(b'{"jsonrpc":"2.0","id":"bad"}', "-32600", id="no-method"),
+    pytest.param(b"[]", "-32600", id="empty-batch"),
     pytest.param(b'{"jsonrpc":"2.0","id":"bad","method":"tools/call","params":"x"}', "-32602",
-                 id="params-not-an-object", marks=SDK_DROPS),
+                 id="params-not-an-object"),
     pytest.param(b'{"jsonrpc":"2.0","id":"bad","method":"no/such/method","params":{}}', "-32601",
                  id="unknown-method"),
     pytest.param(json.dumps({"jsonrpc": "2.0", "id": "bad", "method": "tools/call",
@@ -49,12 +45,12 @@ STDIO_ROWS = [
     pytest.param(_call("display 1", timeout_s=0), "positive", id="zero-timeout"),
     pytest.param(_call('display "a\x00b"'), "NUL", id="nul-escaped-in-json"),
     pytest.param(_call("display 1")[:-10] + b"\x00" + _call("display 1")[-10:], "-32700",
-                 id="raw-nul-byte", marks=SDK_DROPS),
+                 id="raw-nul-byte"),
     pytest.param(_call("display 1").replace(b"display 1", b"display \xff\xfe 1"), "UTF-8",
                  id="invalid-utf8-in-code", marks=pytest.mark.xfail(strict=False, reason=(
                      "the SDK decodes stdin with errors='replace': the code reaches Stata with U+FFFD and "
                      "fails there (r(198)) instead of being refused as invalid UTF-8"))),
-    pytest.param(b"\xff\xfe\xfd", "-32700", id="invalid-utf8-line", marks=SDK_DROPS),
+    pytest.param(b"\xff\xfe\xfd", "-32700", id="invalid-utf8-line"),
     pytest.param(_call('display "x"\n* ' + "y" * (10 * 1024 * 1024)), "limit", id="10MB-code"),
 ]
 
