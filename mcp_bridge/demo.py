@@ -22,6 +22,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import anyio
+
+# The SDK client validates each result against the tool's output schema and imports jsonschema lazily on
+# the first one (over a second here): import it up front so the demo's timestamps show the bridge, not that.
+import jsonschema  # noqa: F401
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
