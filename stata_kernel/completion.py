@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .engine import Engine
 from .settings import KernelSettings
-from .syntax import complete_command, completion_context
+from .syntax import complete_command, completion_context, resolve_command, split_commands, strip_prefixes
 
 # Commands that may define or drop macros: only after these does the post-cell refresh list macros
 # (Stata round trips); other cells just mark the macro names stale.
@@ -30,6 +30,30 @@ _EAGER_VARIABLES = 5_000
 
 def might_touch_macros(code: str) -> bool:
     return bool(_MAY_TOUCH_MACROS.search(code))
+
+
+# Commands that change no variable, macro or working directory: a cell made only of these needs no
+# refresh of the names afterwards (which would queue sfi reads on the worker behind every such cell).
+_READ_ONLY = frozenset({
+    "display", "sleep", "summarize", "list", "describe", "count", "tabulate", "help", "which", "pwd",
+    "regress", "scalar", "creturn",
+})
+
+
+def cannot_change_names(code: str, delimiter: str = "cr") -> bool:
+    """True when every command of ``code`` is one that leaves variables, macros and the directory alone."""
+    try:
+        commands = split_commands(code, delimiter)
+    except Exception:
+        return False
+    for command in commands:
+        _, rest = strip_prefixes(command.text)
+        word = rest.split(None, 1)[0] if rest.strip() else ""
+        if not word:
+            continue
+        if (resolve_command(word) or word) not in _READ_ONLY:
+            return False
+    return True
 
 
 @dataclass

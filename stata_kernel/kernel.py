@@ -19,7 +19,7 @@ from ipykernel.kernelbase import Kernel
 from traitlets import Integer, Unicode
 
 from . import DISPLAY_NAME, __version__, magics
-from .completion import NameCache, complete, might_touch_macros
+from .completion import NameCache, cannot_change_names, complete, might_touch_macros
 from .echo import EchoFilter, PromptTrimmer
 from .engine import Engine
 from .engine.factory import engine_for
@@ -472,6 +472,8 @@ class StataKernel(Kernel):
         """After a cell, reread variable names (sfi only) on the worker without delaying the reply;
         macro names (quiet Stata round trips) only when the cell may have changed them."""
         macros = might_touch_macros(code)
+        if not macros and cannot_change_names(code, self.delimiter):
+            return  # nothing the completion cache holds can have changed
         self.names.mark_stale(macros=True)
         self.stata.background(lambda engine: self.names.refresh(engine, macros=macros, after_cell=True))
 
