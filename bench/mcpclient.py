@@ -8,12 +8,9 @@ Progress arrival times are ``time.time_ns()`` taken in the client's progress cal
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import threading
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,8 @@ from typing import Any
 import anyio
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+
+from mcp_bridge.launch import http_bridge_process
 
 from .emitlog import cumulative
 from .paths import PYTHON, REPO
@@ -111,34 +110,8 @@ async def connect(server: Server, transport: str, env: Mapping[str, str], cwd: P
         yield Connection(client, pid, started)
 
 
-@asynccontextmanager
-async def _http_server(server: Server, env: Mapping[str, str], cwd: Path) -> AsyncIterator[tuple[str, int]]:
-    process = subprocess.Popen([PYTHON, *server.args], env=dict(env), cwd=str(cwd), stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    found = threading.Event()
-    url: list[str] = []
-
-    def watch() -> None:  # learn the URL, then keep draining the log so the server never blocks on it
-        assert process.stderr is not None
-        for line in process.stderr:
-            match = re.search(r"listening on (\S+)", line)
-            if match and not url:
-                url.append(match.group(1))
-                found.set()
-        found.set()
-
-    threading.Thread(target=watch, daemon=True).start()
-    try:
-        await anyio.to_thread.run_sync(found.wait, 120)
-        if not url:
-            raise RuntimeError(f"{server.label} did not start (exit code {process.poll()})")
-        yield url[0], process.pid
-    finally:
-        process.terminate()
-        try:
-            await anyio.to_thread.run_sync(process.wait, 20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+def _http_server(server: Server, env: Mapping[str, str], cwd: Path) -> AbstractAsyncContextManager[tuple[str, int]]:
+    return http_bridge_process([PYTHON, *server.args], env=env, cwd=str(cwd))
 
 
 def run_async(fn: Any, *args: Any) -> Any:

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -28,6 +26,8 @@ import anyio
 import jsonschema  # noqa: F401
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+
+from .launch import http_bridge_process
 
 SCRIPT = """\
 clear
@@ -57,33 +57,11 @@ async def _connect(transport: str, env: dict[str, str], bridge_args: Sequence[st
         async with Client(params) as client:
             yield client
         return
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mcp_bridge", "--transport", "http", "--port", "0", *bridge_args],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    found = threading.Event()
-    url: list[str] = []
-
-    def watch() -> None:  # learn the port, then keep draining the bridge's log
-        assert process.stderr is not None
-        for line in process.stderr:
-            match = re.search(r"listening on (\S+)", line)
-            if match and not url:
-                url.append(match.group(1))
-                found.set()
-        found.set()
-
-    threading.Thread(target=watch, daemon=True).start()
-    try:
-        await anyio.to_thread.run_sync(found.wait, 60)
-        if not url:
-            raise SystemExit("the bridge did not start")
-        print(f"bridge listening on {url[0]}")
-        async with Client(streamable_http_client(url[0])) as client:
+    command = [sys.executable, "-m", "mcp_bridge", "--transport", "http", "--port", "0", *bridge_args]
+    async with http_bridge_process(command, env=env, timeout=60) as (url, _):
+        print(f"bridge listening on {url}")
+        async with Client(streamable_http_client(url)) as client:
             yield client
-    finally:
-        process.terminate()
-        process.wait(20)
 
 
 async def demo(transport: str, bridge_args: Sequence[str] = ()) -> None:
