@@ -42,6 +42,21 @@ class Registry:
         return sorted(self._commands)
 
 
+def matching_paren(text: str, i: int) -> int:
+    """Index of the ``)`` closing the ``(`` at ``i`` (``len(text)`` when it is never closed)."""
+    depth = 0
+    j = i
+    while j < len(text):
+        if text[j] == "(":
+            depth += 1
+        elif text[j] == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        j += 1
+    return j
+
+
 _CMD_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.S)
 
 
@@ -96,16 +111,7 @@ def parse_options(text: str) -> dict[str, str | None]:
         name = m.group()
         i += len(name)
         if i < len(text) and text[i] == "(":
-            depth = 0
-            j = i
-            while j < len(text):
-                if text[j] == "(":
-                    depth += 1
-                elif text[j] == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
+            j = matching_paren(text, i)
             opts[name] = text[i + 1 : j].strip()
             i = j + 1
         else:

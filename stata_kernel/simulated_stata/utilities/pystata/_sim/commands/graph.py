@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..errors import StataError
 from ..fmt import fmt_g, is_missing
 from ..graphs import render_png, render_svg
-from ..registry import Registry, Syntax, option, parse_options, parse_syntax
+from ..registry import Registry, Syntax, matching_paren, option, parse_options, parse_syntax
 from ..state import Graph
 from .data import selected_obs
 
@@ -79,16 +79,7 @@ def _split_twoway(args: str) -> tuple[list[str], str]:
     if text.startswith("("):
         i = 0
         while i < len(text) and text[i] == "(":
-            depth = 0
-            j = i
-            while j < len(text):
-                if text[j] == "(":
-                    depth += 1
-                elif text[j] == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
+            j = matching_paren(text, i)
             plots.append(text[i + 1 : j])
             i = j + 1
             while i < len(text) and text[i] == " ":
