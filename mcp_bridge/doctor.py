@@ -22,7 +22,10 @@ from typing import Any, TextIO
 
 import anyio
 
+from .relay import HEARTBEAT_PREFIX
+
 STREAM_CODE = 'forvalues i = 1/3 {\n    display "doctor tick `i\'"\n    sleep 300\n}\n'
+STREAM_MARKER = "doctor tick 1"  # the first line the loop prints
 STREAM_LEAD_S = 0.45  # the first tick must precede the result by at least half the loop's 0.9 s of pauses
 
 
@@ -149,16 +152,34 @@ async def _kernel_checks(client: Any, errlog: TextIO) -> list[Check]:
     return [start, Check("round trip", "ok", "`display 1` printed 1")]
 
 
-async def _streaming(client: Any) -> Check:
+def first_arrival(arrivals: Sequence[tuple[float, str]], needle: str) -> float | None:
+    """When ``needle`` had wholly arrived, reading the notifications' output joined in order.
+
+    The relay sends output as Stata writes it, so one notification may end in the middle of a line
+    (``doctor ti`` then ``ck 1``); looking for the line inside single messages misses it. Heartbeats
+    are not output and are left out of the join.
+    """
+    joined = ""
+    for at, message in arrivals:
+        if message.startswith(HEARTBEAT_PREFIX):
+            continue
+        seen = max(0, len(joined) - len(needle) + 1)  # earlier text cannot complete a new match
+        joined += message
+        if needle in joined[seen:]:
+            return at
+    return None
+
+
+async def _streaming(client: Any, code: str = STREAM_CODE, marker: str = STREAM_MARKER) -> Check:
     start = time.monotonic()
     arrivals: list[tuple[float, str]] = []
 
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         arrivals.append((time.monotonic() - start, message or ""))
 
-    result = await client.call_tool("stata_run", {"code": STREAM_CODE}, progress_callback=on_progress)
+    result = await client.call_tool("stata_run", {"code": code}, progress_callback=on_progress)
     done = time.monotonic() - start
-    first = next((t for t, m in arrivals if "doctor tick 1" in m), None)
+    first = first_arrival(arrivals, marker)
     if result.is_error:
         return Check("streaming", "FAIL", "the loop failed: " + "".join(getattr(b, "text", "") for b in
                                                                         result.content)[:400],
