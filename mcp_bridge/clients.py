@@ -1,8 +1,8 @@
 """``python -m mcp_bridge install``: register this bridge with an MCP client, without hand-editing JSON/TOML.
 
-    python -m mcp_bridge install --client claude-code|claude-desktop|cursor|codex [--dry-run]
+    python -m mcp_bridge install --client claude-code|claude-desktop|cursor|codex|vscode|gemini [--dry-run]
         [--name stata] [--stata-dir DIR] [--scope user|project|local] [--project-dir DIR]
-        [--config FILE] [extra bridge arguments, e.g. --allow-dir DIR --audit-log auto]
+        [--config FILE] [--force] [extra bridge arguments, e.g. --allow-dir DIR --audit-log auto]
 
 The entry runs *this* Python (``sys.executable -m mcp_bridge``), so the client gets the interpreter that
 has the package, with ``STATA_DIR`` in its environment (from ``--stata-dir`` or found the way the kernel
@@ -15,10 +15,19 @@ finds Stata). Where each client keeps its servers (from the clients' documentati
 * Cursor: ``~/.cursor/mcp.json`` (``--scope project``: ``.cursor/mcp.json``); ``mcpServers``.
 * Codex: ``$CODEX_HOME/config.toml``, default ``~/.codex/config.toml`` (``--scope project``:
   ``.codex/config.toml``, read in trusted projects); a ``[mcp_servers.NAME]`` table.
+* VS Code: ``.vscode/mcp.json`` in the project (``--scope project``, the default) or the user profile's
+  ``mcp.json``: ``$XDG_CONFIG_HOME/Code/User`` (Linux, default ``~/.config``), ``~/Library/Application
+  Support/Code/User`` (macOS), ``%APPDATA%\\Code\\User`` (Windows); top-level ``servers`` with
+  ``"type": "stdio"`` (another profile or VS Code Insiders: ``--config FILE``).
+* Gemini CLI: ``~/.gemini/settings.json`` (``--scope project``: ``.gemini/settings.json``); ``mcpServers``.
 
 Existing files are merged, never clobbered: other servers and settings stay, an entry of the same name is
 replaced, the old file is copied to ``FILE.bak-<time>`` first, and the new one is written atomically. A
-file that does not parse is left alone (fix or move it first).
+file that does not parse is left alone (fix or move it first). The edits are textual and minimal, so
+comments, order and formatting survive: VS Code and Gemini CLI files may hold comments (JSONC, edited by
+``mcp_bridge.jsonc``), Codex's TOML is edited with tomlkit, and in Codex's table keys of its own such as
+``tool_timeout_sec`` stay. Comments *inside* the old entry would be lost with it: that needs ``--force``.
+Installing the same entry again changes nothing.
 
 Clients other than Claude Code start servers from a directory of their own choosing (often ``/``), which
 would make the default ``--allow-dir`` (the working directory) meaningless; unless the extra arguments
@@ -29,6 +38,7 @@ say otherwise (``--allow-dir`` or ``--policy off``), the entry pins ``--allow-di
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -42,12 +52,34 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-CLIENTS = ("claude-code", "claude-desktop", "cursor", "codex")
+from .jsonc import JsoncError, set_member
+
+CLIENTS = ("claude-code", "claude-desktop", "cursor", "codex", "vscode", "gemini")
 _SCOPES = {
     "claude-code": ("project", "local", "user"),
     "claude-desktop": ("user",),
     "cursor": ("user", "project"),
     "codex": ("user", "project"),
+    "vscode": ("project", "user"),
+    "gemini": ("user", "project"),
+}
+
+
+@dataclass(frozen=True)
+class JsonFormat:
+    """How a JSON client lists its servers: under which key, typed entries or not, comments allowed or not."""
+
+    key: str = "mcpServers"
+    typed: bool = False  # entries carry "type": "stdio"
+    comments: bool = False  # the client reads JSONC (comments, trailing commas), so the file may hold them
+
+
+JSON_FORMATS = {
+    "claude-code": JsonFormat(typed=True),
+    "claude-desktop": JsonFormat(),
+    "cursor": JsonFormat(),
+    "vscode": JsonFormat(key="servers", typed=True, comments=True),
+    "gemini": JsonFormat(comments=True),
 }
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -104,6 +136,17 @@ def config_path(
         if scope == "project":
             return project_dir / ".codex" / "config.toml"
         return Path(env.get("CODEX_HOME") or home / ".codex") / "config.toml"
+    if client == "vscode":
+        if scope == "project":
+            return project_dir / ".vscode" / "mcp.json"
+        if platform == "darwin":
+            return home / "Library" / "Application Support" / "Code" / "User" / "mcp.json"
+        if platform == "win32":
+            appdata = Path(env.get("APPDATA") or home / "AppData" / "Roaming")
+            return appdata / "Code" / "User" / "mcp.json"
+        return Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "Code" / "User" / "mcp.json"
+    if client == "gemini":
+        return (project_dir if scope == "project" else home) / ".gemini" / "settings.json"
     raise InstallError(f"unknown client {client!r}: use one of {', '.join(CLIENTS)}")
 
 
@@ -166,82 +209,138 @@ def _policy_off(args: Sequence[str]) -> bool:
 # merging
 
 
-def merge_json(existing: str | None, entry: ServerEntry, *, typed: bool = False) -> str:
-    """The config file's new text: ``mcpServers[name]`` set, everything else kept."""
-    data: Any = {}
-    if existing is not None and existing.strip():
+def merge_json(existing: str | None, entry: ServerEntry, fmt: JsonFormat | None = None, *,
+               force: bool = False) -> str:
+    """The config file's new text: ``<key>[name]`` set by a minimal textual edit, everything else kept."""
+    fmt = fmt or JsonFormat()
+    value = entry.as_json(typed=fmt.typed)
+    if existing is None or not existing.strip():
+        return json.dumps({fmt.key: {entry.name: value}}, indent=2, ensure_ascii=False) + "\n"
+    if not fmt.comments:  # this client reads strict JSON: a file it cannot read is not ours to "fix"
         try:
-            data = json.loads(existing)
+            json.loads(existing)
         except json.JSONDecodeError as exc:
             raise InstallError(f"the existing file is not valid JSON ({exc}); fix or move it first") from exc
-        if not isinstance(data, dict):
-            raise InstallError("the existing file is not a JSON object; fix or move it first")
-    servers = data.get("mcpServers")
-    if servers is None:
-        servers = data["mcpServers"] = {}
-    if not isinstance(servers, dict):
-        raise InstallError("'mcpServers' in the existing file is not an object; fix it first")
-    servers[entry.name] = entry.as_json(typed=typed)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    try:
+        return set_member(existing, [fmt.key, entry.name], value, replace_comments=force)
+    except JsoncError as exc:
+        what = "JSON (comments and trailing commas allowed)" if fmt.comments else "JSON"
+        if "comments that replacing it would drop" in str(exc):
+            raise InstallError(f"{exc}; edit it by hand, or run again with --force to replace it "
+                               "(the old file is kept as a backup)") from exc
+        if "is not an object" in str(exc):
+            raise InstallError(f"{exc}; fix it first") from exc
+        raise InstallError(f"the existing file is not valid {what} ({exc}); fix or move it first") from exc
 
 
 def toml_table(entry: ServerEntry) -> str:
     """``[mcp_servers.NAME]`` with command, args and an inline env table, as Codex reads it."""
-    lines = [f"[mcp_servers.{_toml_key(entry.name)}]", f"command = {_toml_str(entry.command)}"]
-    lines.append("args = [" + ", ".join(_toml_str(a) for a in entry.args) + "]")
-    if entry.env:
-        lines.append("env = { " + ", ".join(f"{_toml_key(k)} = {_toml_str(v)}" for k, v in entry.env.items()) + " }")
-    return "\n".join(lines) + "\n"
+    return merge_toml(None, entry)
 
 
-def merge_toml(existing: str | None, entry: ServerEntry) -> str:
-    """The config's new text: the entry's old table (and its sub-tables) replaced, everything else kept."""
-    text = existing or ""
-    _parse_toml(text, "the existing file")
-    kept: list[str] = []
-    skipping = False
-    ours = {f"mcp_servers.{entry.name}", f'mcp_servers."{entry.name}"'}
-    for line in text.splitlines(keepends=True):
-        header = _toml_header(line)
-        if header is not None:
-            skipping = any(header == o or header.startswith(o + ".") for o in ours)
-        if not skipping:
-            kept.append(line)
-    body = "".join(kept).rstrip("\n")
-    new = (body + "\n\n" if body else "") + toml_table(entry)
-    parsed = _parse_toml(new, "the merged file")
-    if parsed is not None:
-        got = parsed.get("mcp_servers", {}).get(entry.name)
-        if got != entry.as_json():
-            raise InstallError(
-                f"the existing file defines mcp_servers.{entry.name} in a form this installer cannot replace "
-                "(dotted keys or an inline table); remove it and run install again"
-            )
+def merge_toml(existing: str | None, entry: ServerEntry, *, force: bool = False) -> str:
+    """The config's new text, edited with tomlkit so comments, order and other tables stay as they were.
+
+    An existing ``[mcp_servers.NAME]`` is updated in place: its command, args and env are set, keys of
+    Codex's own (timeouts, ``enabled``...) and comments on other lines stay.
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        doc = tomlkit.parse(existing or "")
+    except TOMLKitError as exc:
+        raise InstallError(f"the existing file is not valid TOML ({exc}); fix or move it first") from exc
+    servers = doc.get("mcp_servers")
+    if servers is None:
+        servers = tomlkit.table(is_super_table=True)  # just the [mcp_servers.NAME] header
+        doc["mcp_servers"] = servers
+    if not isinstance(servers, dict):
+        raise InstallError("'mcp_servers' in the existing file is not a table; fix it first")
+    table = servers.get(entry.name)
+    if table is None:
+        table = tomlkit.table()
+        _set_toml_entry(table, entry, force=True)
+        table.add(tomlkit.nl())
+        servers[entry.name] = table
+    elif isinstance(table, dict):
+        _set_toml_entry(table, entry, force=force)
+    else:
+        raise InstallError(f"mcp_servers.{entry.name} in the existing file is not a table; fix it first")
+    new = tomlkit.dumps(doc)
+    if not existing:
+        new = new.lstrip("\n")
+    got = _parse_toml(new).get("mcp_servers", {}).get(entry.name, {})
+    want = entry.as_json()
+    if {k: got.get(k) for k in ("command", "args", "env")} != {"command": want["command"], "args": want["args"],
+                                                              "env": want.get("env")}:
+        raise InstallError(f"the existing file defines mcp_servers.{entry.name} in a form this installer cannot "
+                           "update; remove it and run install again")
     return new
 
 
-def _toml_header(line: str) -> str | None:
-    m = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", line)
-    return None if m is None else re.sub(r"\s*\.\s*", ".", m.group(1))
+def _set_toml_entry(table: Any, entry: ServerEntry, *, force: bool) -> None:
+    """Set command, args and env in place (tomlkit keeps each key's position and line comment)."""
+    import tomlkit
+
+    values: dict[str, Any] = {"command": entry.command, "args": list(entry.args)}
+    for key, value in values.items():
+        old = table.get(key)
+        if old is not None and old != value and not force and _toml_has_comment(old):
+            raise InstallError(f"mcp_servers.{entry.name}.{key} holds comments that replacing it would drop; "
+                               "edit it by hand, or run again with --force (the old file is kept as a backup)")
+        if old != value:
+            table[key] = value
+    old_env = table.get("env")
+    if not entry.env:
+        if old_env is not None:
+            del table["env"]
+        return
+    if isinstance(old_env, dict) and not isinstance(old_env, tomlkit.items.InlineTable):  # [mcp_servers.X.env]
+        for key in [k for k in old_env if k not in entry.env]:
+            del old_env[key]
+        for key, value in entry.env.items():
+            if old_env.get(key) != value:
+                old_env[key] = value
+        return
+    if old_env != entry.env:
+        inline = tomlkit.inline_table()
+        inline.update(entry.env)
+        table["env"] = inline
 
 
-def _parse_toml(text: str, what: str) -> dict[str, Any] | None:
+def _toml_has_comment(item: Any) -> bool:
+    """Whether a value's text holds a ``#`` comment (a multi-line array with notes, say)."""
+    text = item.as_string() if hasattr(item, "as_string") else ""
+    i, quote = 0, ""
+    while i < len(text):
+        if quote:
+            if text.startswith(quote, i):
+                i, quote = i + len(quote), ""
+                continue
+            i += 2 if text[i] == "\\" and quote[0] == '"' else 1
+            continue
+        for q in ('"""', "'''", '"', "'"):
+            if text.startswith(q, i):
+                quote = q
+                i += len(q)
+                break
+        else:
+            if text[i] == "#":
+                return True
+            i += 1
+    return False
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    """An independent reading of the result (the standard library's parser where there is one)."""
     try:
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10: no parser in the standard library; merge by text only
-        return None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InstallError(f"{what} is not valid TOML ({exc}); fix or move it first") from exc
+    except ModuleNotFoundError:  # Python 3.10
+        import tomlkit
 
-
-def _toml_str(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_str(key)
+        return tomlkit.parse(text).unwrap()
+    return tomllib.loads(text)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -280,6 +379,7 @@ def install(
     dry_run: bool,
     out: TextIO,
     err: TextIO,
+    force: bool = False,
 ) -> int:
     """Write (or print) the entry for ``client``; returns the exit code."""
     if path is None:  # claude-code user/local scope: only its CLI knows where that lives
@@ -294,16 +394,24 @@ def install(
         return subprocess.run(command, check=False).returncode
     existing = path.read_text(encoding="utf-8") if path.exists() else None
     if client == "codex":
-        new_text, snippet = merge_toml(existing, entry), toml_table(entry)
+        new_text, snippet = merge_toml(existing, entry, force=force), toml_table(entry)
     else:
-        typed = client == "claude-code"
-        new_text = merge_json(existing, entry, typed=typed)
-        snippet = json.dumps({"mcpServers": {entry.name: entry.as_json(typed=typed)}}, indent=2, ensure_ascii=False)
+        fmt = JSON_FORMATS[client]
+        new_text = merge_json(existing, entry, fmt, force=force)
+        snippet = json.dumps({fmt.key: {entry.name: entry.as_json(typed=fmt.typed)}}, indent=2, ensure_ascii=False)
     if dry_run:
         print(f"# {client}: would add server {entry.name!r} to {path} (dry run: nothing written)", file=err)
         print(snippet.rstrip("\n"), file=out)
+        if existing is not None:
+            diff = difflib.unified_diff(existing.splitlines(keepends=True), new_text.splitlines(keepends=True),
+                                        str(path), f"{path} (after install)")
+            print("# the change to the existing file:\n" + ("".join(diff).rstrip("\n") or "# (none: already there)"),
+                  file=err)
         if client == "claude-code":
             print("# or, with Claude Code's own CLI:\n#   " + shlex.join(claude_add_command(entry, scope)), file=err)
+        return 0
+    if new_text == existing:
+        print(f"{client}: server {entry.name!r} in {path} is already up to date (nothing written)", file=out)
         return 0
     backup = write_config(path, new_text)
     print(f"{client}: server {entry.name!r} written to {path}" + (f" (previous file kept as {backup})"
@@ -337,6 +445,8 @@ def _restart_hint(client: str) -> str:
         "claude-desktop": "Quit and reopen Claude Desktop to load it.",
         "cursor": "Restart Cursor, then check Settings > MCP that the server is enabled.",
         "codex": "Start Codex and type /mcp to see it.",
+        "vscode": "In VS Code run 'MCP: List Servers' from the Command Palette to start it (trust it when asked).",
+        "gemini": "Start Gemini CLI and type /mcp to see it.",
     }[client]
 
 
@@ -357,9 +467,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Stata installation for STATA_DIR (default: found like the kernel finds it)")
     parser.add_argument("--scope", default=None,
                         help="claude-code: project (default, .mcp.json), local or user (via `claude mcp add`); "
-                        "cursor/codex: user (default) or project")
+                        "cursor/codex/gemini: user (default) or project; vscode: project (default, "
+                        ".vscode/mcp.json) or user (the user profile's mcp.json)")
     parser.add_argument("--project-dir", default=None, help="project for --scope project (default: here)")
     parser.add_argument("--config", default=None, help="write this file instead of the client's usual one")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing entry even when comments inside it would be lost")
     return parser
 
 
@@ -381,7 +494,8 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
         entry = build_entry(args.client, args.name, stata_dir=args.stata_dir, extra=extra, cwd=Path.cwd())
         path = Path(args.config).expanduser() if args.config else config_path(args.client, scope,
                                                                                 project_dir=project)
-        code = install(args.client, entry, scope=scope, path=path, dry_run=args.dry_run, out=out, err=err)
+        code = install(args.client, entry, scope=scope, path=path, dry_run=args.dry_run, out=out, err=err,
+                       force=args.force)
         if code == 0 and "STATA_DIR" in entry.env and not _kernelspec_installed(args.client, extra):
             print("note: the kernelspec 'stata-live' the bridge starts is not installed for this Python; run "
                   f"`{shlex.quote(sys.executable)} -m stata_kernel install --sys-prefix` "
@@ -392,5 +506,5 @@ def main(argv: Sequence[str], *, out: TextIO | None = None, err: TextIO | None =
         return 1
 
 
-__all__ = ["CLIENTS", "InstallError", "ServerEntry", "build_entry", "config_path", "main", "merge_json",
-           "merge_toml", "toml_table"]
+__all__ = ["CLIENTS", "JSON_FORMATS", "InstallError", "JsonFormat", "ServerEntry", "build_entry", "config_path",
+           "main", "merge_json", "merge_toml", "toml_table"]
