@@ -282,6 +282,7 @@ def merge_toml(existing: str | None, entry: ServerEntry, *, force: bool = False)
 def _set_toml_entry(table: Any, entry: ServerEntry, *, force: bool) -> None:
     """Set command, args and env in place (tomlkit keeps each key's position and line comment)."""
     import tomlkit
+    from tomlkit.items import InlineTable
 
     values: dict[str, Any] = {"command": entry.command, "args": list(entry.args)}
     for key, value in values.items():
@@ -296,7 +297,7 @@ def _set_toml_entry(table: Any, entry: ServerEntry, *, force: bool) -> None:
         if old_env is not None:
             del table["env"]
         return
-    if isinstance(old_env, dict) and not isinstance(old_env, tomlkit.items.InlineTable):  # [mcp_servers.X.env]
+    if isinstance(old_env, dict) and not isinstance(old_env, InlineTable):  # [mcp_servers.X.env]
         for key in [k for k in old_env if k not in entry.env]:
             del old_env[key]
         for key, value in entry.env.items():
