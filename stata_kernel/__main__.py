@@ -3,6 +3,7 @@
     python -m stata_kernel -f CONNECTION_FILE [--stata-dir DIR] [--stata-edition mp|se|be]
     python -m stata_kernel install [--user | --sys-prefix | --prefix DIR] [--force]
     python -m stata_kernel simulator-dir
+    python -m stata_kernel selftest [--stata-dir DIR] [--stata-edition mp|se|be]
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["simulator-dir"]:
         print(simulator_dir())
         return 0
+    if argv[:1] == ["selftest"]:
+        from .selftest import main as selftest
+
+        return selftest(argv[1:])
     if argv[:1] in (["-h"], ["--help"]):
         print(__doc__)
         return 0

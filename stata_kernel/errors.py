@@ -75,6 +75,16 @@ class StataError(StataLiveError):
         return cls(rc, message)
 
 
+class ConsoleRequired(StataLiveError):
+    """Code that would make Stata wait for a console line (a kernel has none); refused before it runs."""
+
+    def __init__(self, command: str, line: int, advice: str) -> None:
+        self.command = command
+        self.line = line
+        self.advice = advice
+        super().__init__(f"line {line}: `{command}` would wait for a console. {advice}\nNothing was run.")
+
+
 class EngineBusy(StataLiveError):
     """A run was requested while another one is in progress on the same engine."""
 

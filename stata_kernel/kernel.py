@@ -571,6 +571,7 @@ class StataKernel(Kernel):
             f"#delimit: {'cr' if self.delimiter == 'cr' else ';'}",
             f"runs: {self.stata.runs}, breaks sent: {self.stata.breaks_sent}, "
             f"cells that listed graphs: {self.graphs.listings}",
+            *self.stata.output_stats(),
             f"working directory: {names.working_dir or '(unknown)'}",
             f"variables in memory: {len(names.variables)}"
             + (" (may be out of date)" if names.variables_stale else ""),

@@ -135,6 +135,14 @@ class StataSession:
             self._engine.request_break()
             return True
 
+    def output_stats(self) -> list[str]:
+        """The engine's output-collection figures, read without the worker (plain counters)."""
+        info = self.info
+        if info is None or self._engine is None:
+            return []
+        text = self._engine.output_stats()
+        return [text] if text else []
+
     @property
     def unavailable_reason(self) -> StataUnavailable | None:
         if not self._started.done():

@@ -90,6 +90,10 @@ class Engine(ABC):
         """Values of ``variables`` for observations ``start`` (0-based) up to ``stop``."""
         raise NotImplementedError
 
+    def output_stats(self) -> str:
+        """How output is collected and what it costs (``%status``; the bench reads it); '' if nothing to say."""
+        return ""
+
     # The methods below have portable defaults built on the ones above, so a new engine works at once;
     # engines override them when Stata offers a cheaper path (the pystata engine reads them through sfi).
 

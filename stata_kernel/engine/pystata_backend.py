@@ -1,28 +1,42 @@
 """The real engine: Stata's own pystata, loaded from a Stata installation.
 
-This is the only module that imports ``pystata`` or ``sfi``. It depends on what real pystata guarantees
-(PYSTATA.md), never on quirks of the simulated installation, which it loads in exactly the same way.
+This is the only module that imports ``pystata`` or ``sfi``. pystata finds and starts Stata
+(``config.init``) and sfi reads data and results; code runs through Stata's C entry points, which every
+release shares (``runloop``), never through ``pystata.stata.run``, whose behaviour differs by release
+(docs/real-stata.md). It depends on what real pystata guarantees, never on quirks of the simulated
+installation, which it loads in exactly the same way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import io
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from ..discovery import StataInstallation
 from ..errors import StataError, StataInitError
 from .base import DatasetInfo, Engine, EngineInfo, OutputCallback, RunGate, VariableInfo
-from .router import OutputRouter
+from .commands import DoFiles, command_for, stata_path
+from .releases import python_problem
+from .runloop import EntryPoints, RunLoop
 
 # A scratch local for reading macro names without printing them (so they never reach a user's log).
 _NAMES_LOCAL = "__stlive_names"
 
 # sfi reports Stata's missing values (., .a ... .z) as floats at or above this value.
 _MISSING_THRESHOLD = 8.988e307
+
+# stata-live's own ado files (pause.ado), put first on the adopath at start-up.
+ADO_DIR = Path(__file__).resolve().parent.parent / "ado"
+
+# Run once after Stata starts: output is never paged, and `pause` never waits for a console.
+_SETUP = ("set more off", f"adopath ++ {stata_path(ADO_DIR)}")
 
 
 def _plain(value: Any) -> Any:
@@ -55,17 +69,47 @@ def _strip_wrapper(key: str, kind: str) -> str:
     return key
 
 
+def _entry_points(config: ModuleType) -> EntryPoints:
+    """Stata's C functions from the library pystata loaded; ctypes return types set as pystata sets them."""
+    stlib = config.stlib
+    get_buffer = getattr(stlib, "StataSO_GetOutputBuffer", None)
+    read: Callable[[], bytes | str | None]
+    if get_buffer is not None:
+        with contextlib.suppress(AttributeError, TypeError):
+            get_buffer.restype = ctypes.c_char_p  # bytes, so no character is decoded half
+        read = get_buffer
+    else:
+        read = config.get_output
+    clear = getattr(stlib, "StataSO_ClearOutputBuffer", None)
+    if clear is None:
+        def clear() -> None:
+            while read():
+                pass
+
+    return EntryPoints(
+        execute=stlib.StataSO_Execute,
+        read_output=read,
+        clear_output=clear,
+        append_output=getattr(stlib, "StataSO_AppendOutputBuffer", None),
+        set_break=stlib.StataSO_SetBreak,
+    )
+
+
 class PystataEngine(Engine):
     def __init__(self, installation: StataInstallation) -> None:
         self.installation = installation
-        self._router = OutputRouter()
         self._config: ModuleType | None = None
-        self._stata: ModuleType | None = None
         self._sfi: ModuleType | None = None
+        self._loop: RunLoop | None = None
+        self._dofiles = DoFiles()
         self._quiet_macro_names = True  # until this Stata shows it lacks `: all globals` or Mata
+        self.setup_problems: list[str] = []
 
     def start(self) -> EngineInfo:
         inst = self.installation
+        problem = python_problem(inst.stata_dir)
+        if problem is not None:
+            raise StataInitError(str(inst.stata_dir), inst.edition, problem)
         utilities = str(inst.utilities)
         if utilities not in sys.path:
             sys.path.insert(0, utilities)
@@ -76,81 +120,104 @@ class PystataEngine(Engine):
                 config = importlib.import_module("pystata.config")
                 try:
                     config.init(inst.edition, splash=False)
-                except TypeError:  # pystata before splash= existed
+                except TypeError:  # pystata before splash= existed (Stata 17)
                     config.init(inst.edition)
-                stata = importlib.import_module("pystata.stata")
         except BaseException as exc:  # any failure inside init is a failed start, reported verbatim
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             detail = f"{type(exc).__name__}: {exc}".strip()
             printed = captured.getvalue().strip()
             raise StataInitError(str(inst.stata_dir), inst.edition, f"{detail}\n{printed}".strip()) from exc
-        self._config, self._stata = config, stata
+        if getattr(config, "sfiinitialized", True) is False:
+            raise StataInitError(str(inst.stata_dir), inst.edition, self._integration_failed(config, captured))
         try:
             self._sfi = importlib.import_module("sfi")
-        except ImportError:
-            self._sfi = None
-        # A fixed output file keeps streamed output away from pystata's own sys.stdout swapping.
-        config.stoutputf = self._router
-        if hasattr(config, "set_graph_show"):
-            config.set_graph_show(False)  # graphs are exported by the kernel, not displayed by pystata
-        if hasattr(config, "set_streaming_output_mode"):
-            config.set_streaming_output_mode("on")
+        except Exception as exc:
+            raise StataInitError(str(inst.stata_dir), inst.edition,
+                                 f"Stata started but its Python module sfi did not load: "
+                                 f"{type(exc).__name__}: {exc}") from exc
+        self._config = config
+        self._loop = RunLoop(_entry_points(config))
+        for command in _SETUP:
+            try:
+                self.run(command, _discard, quietly=True)
+            except StataError as exc:
+                self.setup_problems.append(f"`{command}` failed at start-up: {exc}")
         version = ""
-        if self._sfi is not None:
-            with contextlib.suppress(Exception):
-                version = str(self._sfi.Scalar.getValue("c(stata_version)"))
+        with contextlib.suppress(Exception):
+            version = str(self._sfi.Scalar.getValue("c(stata_version)"))
         return EngineInfo(
             stata_dir=str(inst.stata_dir),
             edition=inst.edition,
             simulated=inst.simulated,
             version=version,
-            banner=captured.getvalue().strip(),
+            banner="\n".join([captured.getvalue().strip(), *self.setup_problems]).strip(),
         )
 
-    def _require(self) -> tuple[ModuleType, ModuleType]:
-        if self._config is None or self._stata is None:
+    @staticmethod
+    def _integration_failed(config: ModuleType, captured: io.StringIO) -> str:
+        said = ""
+        with contextlib.suppress(Exception):
+            said = str(config.get_output() or "").strip()
+        said = said or captured.getvalue().strip()
+        return (
+            "Stata started, but its Python integration did not (config.sfiinitialized is False; Stata's "
+            "code -7100), so sfi, data and results are unavailable. A Python newer than this Stata "
+            f"release supports is the usual cause (this is Python {sys.version_info[0]}.{sys.version_info[1]}, "
+            f"{sys.executable}).\nStata said: {said or '(nothing)'}"
+        )
+
+    def _require(self) -> RunLoop:
+        if self._loop is None:
             raise RuntimeError("engine not started")
-        return self._config, self._stata
+        return self._loop
 
     def run(self, code: str, on_output: OutputCallback, *, quietly: bool = False, gate: RunGate | None = None) -> None:
-        config, stata = self._require()
-        self._router.attach(on_output)
-        try:
-            if gate is not None:
-                gate.enter()
-            try:
-                try:
-                    stata.run(code, quietly=quietly, echo=False)
-                finally:
-                    if gate is not None:
-                        gate.leave()
-            except SystemError as exc:
-                raise StataError.from_system_error(str(exc)) from None
-            finally:
-                # The last piece can still be in Stata's buffer when run returns: drain it.
-                get_output = getattr(config, "get_output", None)
-                tail = get_output() if get_output is not None else ""
-                if tail:
-                    on_output(tail)
-        finally:
-            self._router.detach()
+        loop = self._require()
+        with command_for(code, self._dofiles, quietly=quietly) as command:
+            if command is not None:
+                loop.execute(command, on_output, gate)
+
+    def output_stats(self) -> str:
+        if self._loop is None:
+            return ""
+        stats = self._loop.pump.stats
+        share = stats.cpu_seconds / stats.open_seconds * 100 if stats.open_seconds else 0.0
+        return (f"output pump: every {self._loop.pump.interval * 1000:g} ms while Stata runs; {stats.runs} runs, "
+                f"{stats.reads} reads, {stats.cpu_seconds * 1000:.1f} ms CPU over {stats.open_seconds:.2f} s "
+                f"open ({share:.2f}% of a core)")
 
     def request_break(self) -> None:
-        config, _ = self._require()
-        config.stlib.StataSO_SetBreak()
+        self._require().entry.set_break()
 
     def stored_results(self, kind: str) -> dict[str, Any]:
-        _, stata = self._require()
+        """Read through sfi, as pystata's ``get_return`` does inside, but without its numpy requirement."""
+        sfi = self._sfi_or_raise()
+        if kind not in ("r", "e", "s"):
+            raise ValueError(f"unknown stored-results kind {kind!r}: use r, e or s")
+        toolkit = sfi.SFIToolkit
+        if not hasattr(toolkit, "listReturn"):
+            return self._stored_results_from_pystata(kind)
+        readers = {"scalar": sfi.Scalar.getValue, "macro": sfi.Macro.getGlobal, "matrix": sfi.Matrix.get}
+        results: dict[str, Any] = {}
+        for category, read in readers.items():
+            if kind == "s" and category != "macro":
+                continue  # s() holds macros only
+            for name in str(toolkit.listReturn(f"{kind}()", category) or "").split():
+                results[name] = _plain(read(f"{kind}({name})"))
+        return results
+
+    def _stored_results_from_pystata(self, kind: str) -> dict[str, Any]:
+        stata = importlib.import_module("pystata.stata")
         getter = {"r": stata.get_return, "e": stata.get_ereturn, "s": stata.get_sreturn}[kind]
-        raw = getter() or {}
+        try:
+            raw = getter() or {}
+        except SystemError as exc:  # Stata 17's pystata needs numpy here
+            raise RuntimeError(f"stored results are unavailable: {exc}") from exc
         return {_strip_wrapper(str(k), kind): _plain(v) for k, v in dict(raw).items()}
 
     def global_macro(self, name: str) -> str:
-        self._require()
-        if self._sfi is None:
-            raise RuntimeError("sfi is not available in this Stata installation")
-        return str(self._sfi.Macro.getGlobal(name))
+        return str(self._sfi_or_raise().Macro.getGlobal(name))
 
     def _sfi_or_raise(self) -> ModuleType:
         self._require()
@@ -205,10 +272,7 @@ class PystataEngine(Engine):
         return [[_plain(v) for v in row] for row in rows]
 
     def dataset(self) -> DatasetInfo:
-        self._require()
-        if self._sfi is None:
-            raise RuntimeError("sfi is not available in this Stata installation")
-        data = self._sfi.Data
+        data = self._sfi_or_raise().Data
         n_vars = int(data.getVarCount())
         variables = []
         for i in range(n_vars):
@@ -226,10 +290,7 @@ class PystataEngine(Engine):
         return DatasetInfo(n_obs=int(data.getObsTotal()), n_vars=n_vars, variables=variables)
 
     def data_rows(self, variables: list[str], start: int, stop: int) -> list[list[Any]]:
-        self._require()
-        if self._sfi is None:
-            raise RuntimeError("sfi is not available in this Stata installation")
-        data = self._sfi.Data
+        data = self._sfi_or_raise().Data
         if stop <= start:
             return []
         rows = data.get(variables, range(start, stop))

@@ -1,10 +1,9 @@
-"""The small pieces under the engine: error parsing, output routing, coalescing."""
+"""The small pieces under the engine: error parsing, coalescing."""
 
 from __future__ import annotations
 
 import threading
 
-from stata_kernel.engine.router import OutputRouter
 from stata_kernel.errors import StataError
 from stata_kernel.streaming import Coalescer
 
@@ -22,18 +21,6 @@ def test_repeated_rc_line_from_multiline_code_is_parsed_once():
 def test_break_is_rc_1():
     err = StataError.from_system_error("--Break--\nr(1);")
     assert err.is_break and err.message == "--Break--"
-
-
-def test_router_forwards_pieces_and_keeps_orphans_for_the_next_run():
-    router = OutputRouter()
-    got: list[str] = []
-    router.write("late tail")
-    router.attach(got.append)
-    router.write("")
-    router.write("half a li")
-    router.write("ne\n")
-    router.detach()
-    assert got == ["late tail", "half a li", "ne\n"]
 
 
 def test_coalescer_sends_at_once_when_idle():

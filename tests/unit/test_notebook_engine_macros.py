@@ -1,5 +1,6 @@
 """The pystata engine reads macro names without printing them, and falls back to ``macro dir`` on a Stata
-that lacks ``: all globals`` or Mata (the simulated one). Exercised with a stand-in for pystata and sfi."""
+that lacks ``: all globals`` or Mata (the simulated one). Exercised with a stand-in for Stata's entry points
+and sfi."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from types import SimpleNamespace
 
 from stata_kernel.discovery import StataInstallation
 from stata_kernel.engine.pystata_backend import PystataEngine
+from stata_kernel.engine.runloop import EntryPoints, RunLoop
 
 
 class _FakeStata:
-    """Enough of pystata.stata and sfi.Macro for the macro listing; records what ran and what it printed."""
+    """Enough of StataSO_Execute and sfi.Macro for the macro listing; records what ran and what it printed."""
 
     def __init__(self, *, has_mata: bool) -> None:
         self.has_mata = has_mata
@@ -20,18 +22,23 @@ class _FakeStata:
         self.locals = {"i": "3", "name": "Ann"}
         self.ran: list[tuple[str, bool]] = []
         self.printed: list[str] = []
-        self.router = None
+        self.buffer = ""
 
-    # pystata.stata.run
-    def run(self, code: str, quietly: bool = False, echo: bool = False) -> None:
+    # StataSO_Execute: one line, rc back, output in the buffer
+    def execute(self, line: bytes, echo: bool) -> int:
+        code = line.decode()
+        quietly = code.startswith("quietly ")
+        code = code.removeprefix("quietly ")
         self.ran.append((code, quietly))
         if m := re.fullmatch(r"local (\w+) : all globals", code):
             if not self.has_mata:
-                raise SystemError("all invalid extended macro function\nr(198);")
+                self.buffer += "all invalid extended macro function\nr(198);\n"
+                return 198
             self.locals[m.group(1)] = " ".join(self.globals)
         elif code.startswith("mata:"):
             if not self.has_mata:
-                raise SystemError("command mata is unrecognized\nr(199);")
+                self.buffer += "command mata is unrecognized\nr(199);\n"
+                return 199
             name = re.search(r'st_local\("(\w+)"', code).group(1)
             self.locals[name] = " ".join(self.locals)
         elif m := re.fullmatch(r"local (\w+)", code):
@@ -40,9 +47,17 @@ class _FakeStata:
             text = "".join(f"{k + ':':<13}{v}\n" for k, v in self.globals.items())
             text += "".join(f"{'_' + k + ':':<13}{v}\n" for k, v in self.locals.items())
             self.printed.append(text)
-            self.router.write(text)
+            self.buffer += text
         else:
             raise AssertionError(f"unexpected command {code!r}")
+        return 0
+
+    def read(self) -> bytes:
+        text, self.buffer = self.buffer, ""
+        return text.encode()
+
+    def clear(self) -> None:
+        self.buffer = ""
 
     def get_local(self, name: str) -> str:
         return self.locals.get(name, "")
@@ -50,9 +65,8 @@ class _FakeStata:
 
 def _engine(fake: _FakeStata) -> PystataEngine:
     engine = PystataEngine(StataInstallation(Path("/nowhere"), "mp", "test"))
-    fake.router = engine._router
-    engine._config = SimpleNamespace()  # no get_output: nothing left to drain
-    engine._stata = SimpleNamespace(run=fake.run)
+    engine._loop = RunLoop(EntryPoints(execute=fake.execute, read_output=fake.read, clear_output=fake.clear,
+                                       append_output=None, set_break=lambda: None))
     engine._sfi = SimpleNamespace(Macro=SimpleNamespace(getLocal=fake.get_local))
     return engine
 

@@ -152,7 +152,8 @@ def status() -> None:
 def get_output() -> str:
     """Return and clear what is still in Stata's output buffer (e.g. the tail of the last run)."""
     check_initialized()
-    return stlib.StataSO_GetOutputBuffer()
+    stlib.StataSO_GetOutputBuffer.restype = "c_char_p"  # what real pystata sets on every call (ignored here)
+    return get_decode_str(stlib.StataSO_GetOutputBuffer())
 
 
 def get_encode_str(s: str) -> bytes:

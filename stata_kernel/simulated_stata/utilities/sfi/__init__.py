@@ -342,6 +342,29 @@ class SFIToolkit:
         return _state().pwd
 
     @staticmethod
+    def listReturn(cat: str, kind: str) -> str:  # noqa: N802
+        """Names of the stored results of ``cat`` ("r()", "e()", "s()") and ``kind`` (scalar, macro, matrix),
+        space-separated; pystata's ``get_return`` reads them this way before fetching each value."""
+        st = _state()
+        res = {"r()": st.r, "e()": st.e, "s()": st.s}.get(cat.replace(" ", ""))
+        if res is None:
+            raise ValueError(f"{cat}: invalid stored-results category")
+        store = {"scalar": res.scalars, "macro": res.macros, "matrix": res.matrices}.get(kind)
+        if store is None:
+            raise ValueError(f"{kind}: invalid stored-results type")
+        return " ".join(store)
+
+    @staticmethod
+    def getTempFile() -> str:  # noqa: N802
+        """A new temporary file name (pystata writes multi-line code there), unquoted like Stata's."""
+        import os
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix="ST_", suffix=".tmp")
+        os.close(fd)
+        return path
+
+    @staticmethod
     def isValidName(name: str) -> bool:  # noqa: N802
         import re
 

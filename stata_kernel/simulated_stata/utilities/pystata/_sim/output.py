@@ -71,6 +71,11 @@ class OutputBuffer:
                     self.on_full()
                 self._cond.wait(0.005)
 
+    def wait_until_empty(self, timeout: float) -> bool:
+        """Until a reader has taken everything (or ``timeout``); True when the buffer is empty."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._size == 0, timeout)
+
     def _joined(self) -> str:
         if len(self._parts) > 1:
             self._parts = ["".join(self._parts)]
@@ -153,6 +158,13 @@ class Emitter:
     def new_run(self) -> None:
         self.run_number += 1
         self.cumulative = 0
+
+    def stamp(self, chars: int) -> None:
+        """Text entered Stata's buffer (StataSO_Execute): that is when Stata printed it."""
+        if chars:
+            emitted_ns = time.time_ns() if self._emit_log.enabled else None
+            self.cumulative += chars
+            self._emit_log.record(self.run_number, self.cumulative, emitted_ns)
 
     def emit(self, piece: str) -> None:
         if not piece:

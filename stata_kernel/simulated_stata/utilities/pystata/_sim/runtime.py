@@ -38,10 +38,10 @@ def create_runtime(edition: str, output_file: Callable[[], Any]) -> Runtime:
 
 
 def _build_registry() -> Registry:
-    from .commands import core, data, graph, misc, sim, stats_cmds
+    from .commands import core, data, dofile, graph, misc, sim, stats_cmds
 
     reg = Registry()
-    for module in (core, data, stats_cmds, graph, misc, sim):
+    for module in (core, data, stats_cmds, graph, misc, sim, dofile):
         module.register(reg)
     return reg
 
@@ -52,6 +52,11 @@ class _BufferSink(Sink):
 
     def write(self, text: str) -> None:
         buffer = self._rt.buffer
+        if self._rt.executing:  # StataSO_Execute: what Stata prints is in its buffer at once
+            self._rt.emitter.stamp(len(text))
+            buffer.append(text)
+            buffer.advance_fence()
+            return
         buffer.append(text)
         if buffer.unfenced() > STREAM_WITHIN_STATEMENT:
             buffer.fence_all_but(len(text))  # long output of one command streams too (all but its last write)
@@ -60,8 +65,25 @@ class _BufferSink(Sink):
         self._rt.buffer.advance_fence()
 
 
+class CFunction:
+    """A ctypes function pointer as pystata uses it: callable, with ``restype``/``argtypes`` that may be set.
+
+    Real pystata sets ``stlib.StataSO_GetOutputBuffer.restype = c_char_p`` before every read; the simulator
+    accepts and ignores such settings (the functions already return what ctypes would).
+    """
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self._fn = fn
+        self.restype: Any = None
+        self.argtypes: Any = None
+        self.__name__ = getattr(fn, "__name__", "StataSO")
+
+    def __call__(self, *args: Any) -> Any:
+        return self._fn(*args)
+
+
 class SimLib:
-    """Stand-in for the ctypes handle ``config.stlib``.
+    """Stand-in for the ctypes handle ``config.stlib``: Stata's C entry points, the same in every release.
 
     ``sim_break_misuse`` counts SetBreak calls that would be dangerous with a real Stata (while idle, or more
     than once in one run); tests assert it stays 0. ``sim_breaks`` counts accepted breaks.
@@ -71,21 +93,13 @@ class SimLib:
         self._rt = runtime
         self.sim_break_misuse = 0
         self.sim_breaks = 0
-
-    def StataSO_SetBreak(self) -> None:
-        self._rt.request_break()
-
-    def StataSO_GetOutputBuffer(self) -> str:
-        return self._rt.buffer.take_all()
-
-    def StataSO_AppendOutputBuffer(self, text: str | bytes) -> None:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8", "backslashreplace")
-        self._rt.buffer.append(text)
-        self._rt.buffer.advance_fence()
-
-    def StataSO_Shutdown(self) -> None:
-        return None
+        self.StataSO_Execute = CFunction(runtime.execute_bytes)
+        self.StataSO_GetOutputBuffer = CFunction(runtime.read_output_bytes)
+        self.StataSO_ClearOutputBuffer = CFunction(runtime.clear_output)
+        self.StataSO_AppendOutputBuffer = CFunction(runtime.append_output)
+        self.StataSO_SetBreak = CFunction(runtime.request_break)
+        self.StataSO_Main = CFunction(lambda *args: 0)
+        self.StataSO_Shutdown = CFunction(lambda: None)
 
 
 class Runtime:
@@ -96,6 +110,8 @@ class Runtime:
         self.emitter = Emitter(output_file, EmitLog(os.environ.get("SIMSTATA_EMIT_LOG") or None), seed)
         self.stlib = SimLib(self)
         self.streaming = True
+        self.executing = False  # inside StataSO_Execute (not pystata's run with its output thread)
+        self._pending_bytes = b""  # the rest of a character a read cut in two (see read_output_bytes)
         self._run_lock = threading.Lock()
         self._break_lock = threading.Lock()
         self._break_event = threading.Event()
@@ -134,7 +150,89 @@ class Runtime:
         if self._break_event.wait(seconds):
             raise BreakError()
 
-    # ----- running
+    # ----- the C entry points (StataSO_*): what every pystata release calls underneath
+    def execute_bytes(self, cmd: bytes | str, echo: Any = 0) -> int:
+        """``StataSO_Execute``: run one line as typed at Stata's prompt; return the rc, never raise."""
+        text = cmd.decode("utf-8", "replace") if isinstance(cmd, bytes) else str(cmd)
+        if not self._run_lock.acquire(blocking=False):
+            self.buffer.append("Stata is busy: StataSO_Execute called during another Execute\nr(1);\n")
+            self.buffer.advance_fence()
+            return 1
+        try:
+            with self._break_lock:
+                self._running = True
+                self._breaks_this_run = 0
+                self._break_event.clear()
+            self.executing = True
+            self.emitter.new_run()
+            self.buffer.backpressure = True
+            try:
+                rc = self._execute_line(text.strip(), bool(echo))
+            finally:
+                self.executing = False
+                self.buffer.backpressure = False
+                with self._break_lock:
+                    self._running = False
+                    self._break_event.clear()
+        finally:
+            self._run_lock.release()
+        self.state.rc = rc
+        return rc
+
+    def _execute_line(self, line: str, echo: bool) -> int:
+        interp = self.interp
+        interp.column = 0
+        try:
+            with interp.visibility(output=True, errors=True):
+                if echo:
+                    interp.out(". " + line + "\n")
+                try:
+                    interp.run_code(line, do_file=False)
+                except RecursionError:
+                    raise StataError(130, "expression too long") from None
+                except (StataError, SystemExit, KeyboardInterrupt):
+                    raise
+                except Exception as exc:  # a simulator bug must look like a Stata error
+                    raise StataError(9999, f"simulated Stata internal error: {type(exc).__name__}: {exc}") from exc
+        except StataError as exc:
+            interp._report(exc)
+            interp.ensure_line_start()
+            self.buffer.append(f"r({exc.rc});\n")
+            self.buffer.advance_fence()
+            self.emitter.stamp(len(f"r({exc.rc});\n"))
+            return exc.rc
+        return 0
+
+    def read_output_bytes(self) -> bytes:
+        """``StataSO_GetOutputBuffer`` (as ctypes returns it with ``restype = c_char_p``): UTF-8 bytes, emptied.
+
+        Sometimes (seeded) the bytes end in the middle of a multi-byte character and the rest comes with the
+        next read, so readers must decode incrementally, as a poll of a C buffer may see it.
+        """
+        data = self._pending_bytes + self.buffer.take_all().encode("utf-8", "backslashreplace")
+        self._pending_bytes = b""
+        if data and max(data[-4:]) >= 0x80 and self.emitter.rng.random() < 0.2:
+            for back in range(1, min(4, len(data)) + 1):
+                if data[-back] & 0xC0 == 0xC0:  # the lead byte of the last character
+                    if back > 1 or data[-1] >= 0xC0:
+                        cut = len(data) - back + 1
+                        data, self._pending_bytes = data[:cut], data[cut:]
+                    break
+        return data
+
+    def clear_output(self) -> None:
+        self.buffer.take_all()
+        self._pending_bytes = b""
+
+    def append_output(self, text: bytes | str) -> None:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "backslashreplace")
+        if self.executing:
+            self.emitter.stamp(len(text))
+        self.buffer.append(text)
+        self.buffer.advance_fence()
+
+    # ----- running (pystata's stata.run)
     def run(self, cmd: str, quietly: bool = False, echo: bool = False) -> None:
         if not self._run_lock.acquire(blocking=False):
             raise SystemError(
@@ -199,6 +297,12 @@ class Runtime:
         self.state.rc = 0
 
     def flush_for_crash(self) -> None:
+        if self.executing:
+            # Under StataSO_Execute the embedder polls the buffer: crash once it has read what was printed,
+            # and a moment later (a real crash comes at some point after the last print, not within 1 ms).
+            self.buffer.wait_until_empty(2.0)
+            threading.Event().wait(0.3)
+            return
         thread = self.thread
         if thread is not None:
             thread.flush_now()

@@ -1,0 +1,76 @@
+"""Turning a cell's code into the one line ``StataSO_Execute`` runs.
+
+One line runs as typed at Stata's prompt. Several lines go through our own temporary do-file, run with
+``include "path"`` (quoted, forward slashes, so spaces and Windows paths work; ``include`` shares the
+caller's locals, as pystata's does) and removed afterwards. Code that would make Stata wait for a console
+is refused before it reaches Stata (see :mod:`stata_kernel.syntax.console`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import ConsoleRequired
+from ..syntax.console import console_wait
+
+
+def stata_path(path: Path) -> str:
+    """A path as Stata reads it inside a command: forward slashes, in compound quotes when it holds ``"``."""
+    text = path.as_posix()
+    return f'`"{text}"\'' if '"' in text else f'"{text}"'
+
+
+class DoFiles:
+    """Temporary do-files in a private directory that lives as long as the engine."""
+
+    def __init__(self) -> None:
+        self._dir: Path | None = None
+        self._numbers = itertools.count(1)
+
+    def _directory(self) -> Path:
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="stata-live-"))
+            weakref.finalize(self, shutil.rmtree, self._dir, ignore_errors=True)
+        return self._dir
+
+    @contextmanager
+    def written(self, code: str) -> Iterator[Path]:
+        path = self._directory() / f"cell{next(self._numbers)}.do"
+        # A do-file's last line is run only when it ends with a newline.
+        path.write_text(code if code.endswith("\n") else code + "\n", encoding="utf-8")
+        try:
+            yield path
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    def remove_all(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+
+@contextmanager
+def command_for(code: str, dofiles: DoFiles, *, quietly: bool = False) -> Iterator[str | None]:
+    """The line to execute for ``code`` (None when there is nothing to run); raises ``ConsoleRequired``."""
+    stripped = code.strip()
+    if not stripped:
+        yield None
+        return
+    wait = console_wait(stripped)
+    if wait is not None:
+        raise ConsoleRequired(wait.command, wait.line, wait.advice)
+    prefix = "quietly " if quietly else ""
+    lines = stripped.splitlines()
+    if len(lines) == 1:
+        yield prefix + lines[0].strip()
+        return
+    with dofiles.written(stripped) as path:
+        yield f"{prefix}include {stata_path(path)}"
