@@ -38,6 +38,7 @@ class Node:
     stmt: Stmt
     body: list[Node] | None = None
     close: Stmt | None = None
+    block: list[Stmt] | None = None  # statements of a program/python/mata block, up to (not with) its `end`
 
     def physical_lines(self) -> list[str]:
         lines = list(self.stmt.lines)
@@ -48,12 +49,25 @@ class Node:
         return lines
 
 
-def build_tree(stmts: list[Stmt]) -> list[Node]:
+def build_tree(stmts: list[Stmt], end_blocks: bool = True) -> list[Node]:
     root: list[Node] = []
     stack: list[tuple[Node, list[Node]]] = []
     current = root
+    pending_end: Node | None = None
     for st in stmts:
         text = st.text.strip()
+        if pending_end is not None:  # inside program/python/mata: everything up to `end` is the block's
+            assert pending_end.block is not None
+            if text == "end":
+                pending_end.close = st
+                pending_end = None
+            else:
+                pending_end.block.append(st)
+            continue
+        if end_blocks and END_BLOCK_RE.match(text):
+            pending_end = Node(st, block=[])
+            current.append(pending_end)
+            continue
         if text == "}" or (text.startswith("}") and not text[1:].strip().startswith("else")):
             if text != "}":
                 raise StataError(198, "program error:  code follows on the same line as close brace")
@@ -77,9 +91,17 @@ def build_tree(stmts: list[Stmt]) -> list[Node]:
             node.body = []
             stack.append((node, current))
             current = node.body
-    if stack:
+    if stack or pending_end is not None:
         raise StataError(612, "unexpected end of file")
     return root
+
+
+# Openers of blocks that end at `end`: `program [define] name`, `python[:]`, `mata[:]` (with prefixes).
+END_BLOCK_RE = re.compile(
+    r"^(?:(?:cap\w*|qui\w*|noi\w*)\s+)*(?:pr(?:o|og|ogr|ogra|ogram)?\s+(?!drop\b|dir\b|l\b|li\w*\b)"
+    r"(?:def\w*\s+)?[A-Za-z_]\w*.*|python\s*:?\s*(?:,.*)?|mata\s*:?\s*)$",
+    re.I,
+)
 
 
 @dataclass
@@ -208,7 +230,7 @@ class Interpreter:
     # ----- running code
     def run_code(self, code: str, do_file: bool) -> None:
         stmts = split_statements(code, do_file=do_file)
-        tree = build_tree(stmts)
+        tree = build_tree(stmts, end_blocks=do_file)
         try:
             self.exec_nodes(tree, echo=do_file)
         except ExitDo:
@@ -237,6 +259,11 @@ class Interpreter:
             if echo:
                 self._echo(st.lines)
                 self.out(f"delimiter now {st.delimit}\n\n")
+            return None
+        if node.block is not None:
+            from .blocks import exec_end_block
+
+            exec_end_block(self, node, echo)
             return None
         if node.body is None:
             if st.is_empty:
@@ -333,7 +360,11 @@ class Interpreter:
             name, args = split_command(text)
             cmd = self.registry.lookup(name)
             if cmd is None:
-                raise StataError(199, f"command {name} is unrecognized")
+                from .blocks import call_program
+
+                if not call_program(self, name, args):
+                    raise StataError(199, f"command {name} is unrecognized")
+                return
             cmd.handler(self, args)
         except StataError as exc:
             self._report(exc)  # printed where it happens, under the visibility in force there

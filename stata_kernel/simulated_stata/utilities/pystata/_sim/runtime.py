@@ -110,6 +110,11 @@ class Runtime:
         self.emitter = Emitter(output_file, EmitLog(os.environ.get("SIMSTATA_EMIT_LOG") or None), seed)
         self.stlib = SimLib(self)
         self.streaming = True
+        self.programs: dict[str, str] = {}  # program define'd: name -> body
+        self.adopath: list[str] = []  # directories put on the adopath (the base ado directory comes last)
+        self.python_namespace: dict[str, Any] = {"__name__": "__main__"}  # Python inside Stata
+        self.mata_namespace: dict[str, Any] = {}
+        self.console_waits = 0  # times Stata waited for a console line (tests check nothing does)
         self.executing = False  # inside StataSO_Execute (not pystata's run with its output thread)
         self._pending_bytes = b""  # the rest of a character a read cut in two (see read_output_bytes)
         self._run_lock = threading.Lock()
@@ -211,13 +216,10 @@ class Runtime:
         """
         data = self._pending_bytes + self.buffer.take_all().encode("utf-8", "backslashreplace")
         self._pending_bytes = b""
-        if data and max(data[-4:]) >= 0x80 and self.emitter.rng.random() < 0.2:
-            for back in range(1, min(4, len(data)) + 1):
-                if data[-back] & 0xC0 == 0xC0:  # the lead byte of the last character
-                    if back > 1 or data[-1] >= 0xC0:
-                        cut = len(data) - back + 1
-                        data, self._pending_bytes = data[:cut], data[cut:]
-                    break
+        if data and max(data) >= 0x80 and self.emitter.rng.random() < 0.2:
+            inside = [i for i, byte in enumerate(data) if byte & 0xC0 == 0x80]  # continuation bytes
+            cut = self.emitter.rng.choice(inside)
+            data, self._pending_bytes = data[:cut], data[cut:]
         return data
 
     def clear_output(self) -> None:

@@ -48,6 +48,11 @@ def display_text(interp: Interpreter, args: str) -> str:
         if m:
             name, arg = m.group(1), m.group(2)
             pos = m.end()
+            if name == "_request":
+                from ..blocks import request
+
+                request(interp, (arg or "").strip())
+                continue
             n = int(interp.eval_number(arg)) if arg else 1
             if name.startswith("_col"):
                 if col < n - 1:
@@ -397,7 +402,7 @@ def register(reg: Registry) -> None:
     reg.add("version", cmd_version, 4)
     reg.add("about", cmd_about)
     reg.add("assert", cmd_assert)
-    for name in ("log", "cmdlog", "capture_log_noop", "discard", "pause", "timer", "mata_noop"):
+    for name in ("log", "cmdlog", "capture_log_noop", "discard", "timer"):  # pause: ado/base/p/pause.ado
         reg.add(name, cmd_noop)
 
 

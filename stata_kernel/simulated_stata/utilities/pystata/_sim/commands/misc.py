@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from ..errors import StataError
@@ -181,19 +180,15 @@ def cmd_creturn(interp: Interpreter, args: str) -> None:
     interp.out("\n".join(lines) + "\n")
 
 
-_ST_UPDATA = re.compile(r"^\s*:?\s*st_updata\(\s*([01])\s*\)\s*;?\s*$")
-
-
-def cmd_mata(interp: Interpreter, args: str) -> None:
-    """Only the one-liner kernels use to keep data unmarked after a temporary change: st_updata(0|1)."""
-    match = _ST_UPDATA.match(args)
-    if match is None:
-        raise StataError(199, "the simulated Stata supports only `mata: st_updata(0|1)` from Mata")
-    interp.state.data.changed = match.group(1) == "1"
-
-
 def register(reg: Registry) -> None:
     reg.add("help", cmd_help, 1)
-    reg.add("mata", cmd_mata)
+    from ..blocks import cmd_adopath, cmd_more, cmd_program, cmd_python
+    from ..mata import cmd_mata as mata_statement
+
+    reg.add("mata", mata_statement)
+    reg.add("python", cmd_python)
+    reg.add("program", cmd_program, 2)
+    reg.add("adopath", cmd_adopath)
+    reg.add("more", cmd_more)
     reg.add("which", cmd_which)
     reg.add("creturn", cmd_creturn, 3)
