@@ -54,12 +54,14 @@ def _kernels(res: dict[str, Any]) -> list[str]:
         rows.append([r["label"], d.get("p50"), d.get("mean"), d.get("p99"), r.get("p50_vs_floor"),
                      loop.get("first_output_s"), loop.get("spread_s"), loop.get("verdict", "–"),
                      late, r.get("ready_s")])
+    pump = next((r["output_pump"] for r in res["rows"] if r.get("output_pump")), None)
+    pump_lines = [f"stata-live's {pump}", ""] if pump else []
     return [f"**Kernels**: `display 1` per cell ({res['cells_per_kernel']} cells each, interleaved; ms); "
             "slow loop (5 × `display` + `sleep 400`): first output and spread (s); "
             "whether a cell's last output (pystata's tail race: `display \"tail probe\"`) "
             "arrives with that cell; cold start (s)", "",
             *_table(["kernel", "p50", "mean", "p99", "p50 / floor", "first output", "spread", "slow loop",
-                     "tail in cell", "ready"], rows)]
+                     "tail in cell", "ready"], rows), "", *pump_lines]
 
 
 def _mcp(res: dict[str, Any]) -> list[str]:

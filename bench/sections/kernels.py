@@ -50,6 +50,13 @@ def _piece_latency(ctx: BenchContext, session: KernelSession, lines: int) -> dic
     return {**summary(samples), "pieces_not_in_cell": missing}
 
 
+def _pump_cost(session: KernelSession) -> str:
+    """What polling Stata's buffer costs our kernel (its ``%status`` line), after a 2 s silent sleep."""
+    session.run("sleep 2000")
+    status = session.run("%status").text
+    return next((line.strip() for line in status.splitlines() if line.startswith("output pump")), "not reported")
+
+
 def _tail_in_cell(session: KernelSession) -> bool:
     """pystata leaves a run's last piece in Stata's buffer when ``run`` returns; is it drained in time?"""
     return "tail probe" in session.run('display "tail probe"').text
@@ -101,6 +108,8 @@ def run(ctx: BenchContext) -> dict[str, Any]:
             row["slow_loop"] = describe(cell.sent_ns, cell.done_ns, cell.streams)
             row["piece_latency_ms"] = _piece_latency(ctx, session, 60 if ctx.smoke else 300)
             row["tail_in_cell"] = _tail_in_cell(session)
+            if session.kernel.name == "bench-stata-live":
+                row["output_pump"] = _pump_cost(session)
     finally:
         for session, _row in sessions:
             session.stop()

@@ -58,3 +58,48 @@ def test_simulator_is_never_a_silent_fallback(kernels_dir, tmp_path):
             assert run.status == "error"
     finally:
         harness.stop_kernel(km, kc)
+
+
+def _copy(sim_dir: str, tmp_path: Path) -> Path:
+    copy = tmp_path / "stata"
+    shutil.copytree(sim_dir, copy, symlinks=True)
+    return copy
+
+
+def test_a_python_newer_than_the_release_supports_is_refused_before_stata_loads(kernels_dir, sim_dir, tmp_path):
+    old = _copy(sim_dir, tmp_path)
+    (old / "isstata.160").write_text("")  # Stata 16: Python up to 3.9 (engine/releases.py)
+    km, kc = harness.start_kernel(kernels_dir, harness.kernel_env(str(old), tmp_path))
+    try:
+        run = execute(kc, "display 1")
+        content = run.reply["content"]
+        assert run.status == "error" and content["ename"] == "StataInitError"
+        assert "Stata 16 supports Python up to 3.9" in content["evalue"]
+        assert "STATA_LIVE_PYTHON_CHECK=off" in content["evalue"]
+    finally:
+        harness.stop_kernel(km, kc)
+
+
+def test_the_python_check_can_be_switched_off(kernels_dir, sim_dir, tmp_path):
+    old = _copy(sim_dir, tmp_path)
+    (old / "isstata.160").write_text("")
+    env = harness.kernel_env(str(old), tmp_path, STATA_LIVE_PYTHON_CHECK="off")
+    km, kc = harness.start_kernel(kernels_dir, env)
+    try:
+        assert execute(kc, "display 6*7").text.strip() == "42"
+    finally:
+        harness.stop_kernel(km, kc)
+
+
+def test_python_integration_that_did_not_start_is_reported_with_stata_s_message(kernels_dir, sim_dir, tmp_path):
+    env = harness.kernel_env(sim_dir, tmp_path, SIMSTATA_INIT_RC="-7100")
+    km, kc = harness.start_kernel(kernels_dir, env)
+    try:
+        for _ in range(2):
+            run = execute(kc, "display 1")
+            content = run.reply["content"]
+            assert run.status == "error" and content["ename"] == "StataInitError"
+            assert "sfiinitialized is False" in content["evalue"] and "Stata said:" in content["evalue"]
+        assert km.is_alive()
+    finally:
+        harness.stop_kernel(km, kc)
