@@ -7,6 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
+import anyio
 import jsonschema  # noqa: F401  (the client's lazy import would otherwise land inside the first timing)
 import pytest
 
@@ -52,8 +53,35 @@ async def test_an_error_is_an_error_with_its_rc(env: dict[str, str]) -> None:
 async def test_nothing_waits_for_a_console(env: dict[str, str], tmp_path: Path) -> None:
     async with stdio_client(env=env) as client:
         paused = await client.call_tool("stata_run", {"code": 'pause on\npause now\ndisplay "went on"'})
-        lone = await client.call_tool("stata_run", {"code": "mata"})
+        refused = [await client.call_tool("stata_run", {"code": code})
+                   for code in ("mata", "mata:", "display _request(x)", "set more on")]
         after = await client.call_tool("stata_run", {"code": "display 6*7"})
     assert not paused.is_error and "went on" in text_of(paused)
-    assert lone.is_error and "console" in text_of(lone)
+    for result in refused:
+        assert result.is_error and "console" in text_of(result)
     assert not after.is_error and "42" in text_of(after)
+
+
+async def test_interrupt_breaks_the_run_and_the_session_goes_on(env: dict[str, str]) -> None:
+    async with stdio_client(env=env) as client:
+        progress = ProgressLog()
+        results = {}
+        async with anyio.create_task_group() as tg:
+            async def run() -> None:
+                code = 'display "waiting now"\nsleep 30000\ndisplay "not reached"'
+                results["run"] = await client.call_tool("stata_run", {"code": code}, progress_callback=progress)
+
+            tg.start_soon(run)
+            await progress.wait_for_text("waiting now")
+            await client.call_tool("stata_interrupt", {})
+        after = await client.call_tool("stata_run", {"code": "display 6*7"})
+    assert results["run"].is_error and (results["run"].structured_content or {})["rc"] == 1
+    assert "not reached" not in text_of(results["run"]).replace('display "not reached"', "")
+    assert not after.is_error and "42" in text_of(after)
+
+
+async def test_graphs_come_back_as_images(env: dict[str, str]) -> None:
+    async with stdio_client(env=env) as client:
+        result = await client.call_tool("stata_run", {"code": "sysuse auto, clear\nscatter price mpg"})
+    assert not result.is_error, text_of(result)
+    assert any(getattr(block, "type", "") == "image" for block in result.content)
