@@ -1,7 +1,8 @@
 """The simulator's emission log and matching its pieces to what a client received.
 
-``SIMSTATA_EMIT_LOG`` makes the simulated pystata output thread append ``<time_ns> <run> <cumulative
-chars of the run>`` per printed piece. A client records ``(time_ns, cumulative chars received)`` per
+``SIMSTATA_EMIT_LOG`` makes the simulated Stata append ``<time_ns> <run> <cumulative chars of the run>``
+each time text enters its output buffer (that is when Stata printed it; any embedder's polling is then part
+of the latency). A client records ``(time_ns, cumulative chars received)`` per
 message; a piece's latency is the arrival time of the first message whose cumulative count covers
 the piece's end, minus its emission time. Both sides use ``time.time_ns()`` on the same machine.
 """
@@ -12,6 +13,8 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+_FINAL_PROMPT = ". \n"
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,13 @@ def latencies_ms(pieces: Sequence[Piece], arrivals: Sequence[tuple[int, int]]) -
     counts = [c for _, c in arrivals]
     out: list[float] = []
     missing = 0
-    for piece in pieces:
+    received = counts[-1] if counts else 0
+    for n, piece in enumerate(pieces):
         i = bisect.bisect_left(counts, piece.cumulative)
         if i >= len(counts):
+            # A do-file's closing prompt (". " and a newline) is Stata's last print; kernels trim it.
+            if n == len(pieces) - 1 and piece.cumulative - received <= len(_FINAL_PROMPT):
+                continue
             missing += 1
             continue
         out.append((times[i] - piece.time_ns) / 1e6)

@@ -117,5 +117,5 @@ def echo() -> KernelDef:
 
 
 def floor() -> KernelDef:
-    return KernelDef("bench-floor", "floor: direct pystata, no threads",
+    return KernelDef("bench-floor", "floor: StataSO_Execute directly, no threads",
                      [PYTHON, str(BENCH / "baselines" / "floor_kernel.py"), "-f", "{connection_file}"])

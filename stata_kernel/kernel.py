@@ -79,6 +79,10 @@ class _RunOutput:
     def in_flight(self) -> bool:
         return self._coalescer is not None and self._coalescer.in_flight
 
+    def wait_sent(self) -> None:
+        if self._coalescer is not None:
+            self._coalescer.wait_idle(30)
+
     @property
     def tail(self) -> str:
         return self._tail
@@ -157,8 +161,8 @@ class StataKernel(Kernel):
         self._execute_header: dict[str, Any] = {}
         self._idle_interrupt: dict[str, Any] = {}  # last interrupt that found nothing to break
         self._concurrent_requests = 0  # > 0 while answering a request beside a running cell
-        # One long-lived thread sends all stream messages (see streaming.Coalescer for why).
-        self._iopub_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iopub-sender")
+        # Waits, off the event loop, for a send still in progress on another thread (rare; see _stream_sent).
+        self._iopub_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iopub-wait")
 
     def start(self) -> None:
         super().start()
@@ -227,12 +231,16 @@ class StataKernel(Kernel):
                 self.iopub_socket, "stream", {"name": "stdout", "text": text}, parent=parent, ident=topic
             )
 
-        return Coalescer(send, schedule=self._iopub_sender.submit)
+        return Coalescer(send)  # sent on the writer's thread: the pump, the worker or the event loop
 
     async def _stream_sent(self, output: _RunOutput) -> None:
-        """Wait until every stream piece of this request has been handed to iopub (it precedes what follows)."""
+        """Wait until every stream piece of this request has been handed to iopub (it precedes what follows).
+
+        Writers send synchronously and the engine's pump has left the run when it returns, so this waits
+        only when another thread is still mid-send.
+        """
         if output.in_flight:
-            await asyncio.wrap_future(self._iopub_sender.submit(_nothing))
+            await asyncio.wrap_future(self._iopub_sender.submit(output.wait_sent))
 
     def _error_reply(self, parent: dict[str, Any], exc: BaseException, tail: str, silent: bool) -> dict[str, Any]:
         ename = type(exc).__name__
@@ -597,6 +605,3 @@ class StataKernel(Kernel):
         self._iopub_sender.shutdown(wait=False)
         return {"status": "ok", "restart": restart}
 
-
-def _nothing() -> None:
-    """Queued behind pending sends: when it has run, they have too."""

@@ -16,15 +16,15 @@ class Coalescer:
     Writers may be on any thread (pystata's output thread, the worker draining the tail). Ordering is
     kept because exactly one drain runs at a time and takes everything pending in arrival order.
 
-    With ``schedule``, sends happen on the thread it names instead of the writer's. The kernel uses one
-    long-lived sender thread: pystata starts a new output thread per run, and ipykernel's IOPub socket
-    keeps a ZMQ pipe per thread that ever sent, so sending from Stata's threads leaks one per run.
+    With ``schedule``, sends happen on the thread it names instead of the writer's. The kernel sends on the
+    writer's thread: its writers are long-lived (the engine's output pump, the Stata worker, the event loop),
+    which matters because ipykernel's IOPub socket keeps a ZMQ pipe per thread that ever sent.
     """
 
     def __init__(self, send: Callable[[str], None], schedule: Schedule | None = None) -> None:
         self._send = send
         self._schedule = schedule
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._pending: list[str] = []
         self._sending = False
         self.sent_messages = 0
@@ -35,6 +35,11 @@ class Coalescer:
         """True while pieces are queued or being sent."""
         with self._lock:
             return self._sending or bool(self._pending)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Until nothing is queued or being sent (another thread's send finished); False on timeout."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._sending and not self._pending, timeout)
 
     def write(self, text: str) -> None:
         if not text:
@@ -54,6 +59,7 @@ class Coalescer:
             with self._lock:
                 if not self._pending:
                     self._sending = False
+                    self._lock.notify_all()
                     return
                 chunk = "".join(self._pending)
                 self._pending.clear()
@@ -62,6 +68,7 @@ class Coalescer:
             except BaseException:
                 with self._lock:
                     self._sending = False
+                    self._lock.notify_all()
                 raise
             self.sent_messages += 1
             self.sent_chars += len(chunk)

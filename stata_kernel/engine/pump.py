@@ -16,7 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 POLL_INTERVAL = 0.001
-"""Seconds between two reads of Stata's buffer while code runs (the issue's budget: at most 2 ms)."""
+"""Seconds between two reads of Stata's buffer while output flows (the budget: at most 2 ms)."""
+QUIET_INTERVAL = 0.002
+"""Seconds between reads after a quiet spell (``QUIET_READS`` empty reads): half the polling cost in silences."""
+QUIET_READS = 20
 
 Reader = Callable[[], "bytes | str | None"]
 Deliver = Callable[[str], None]
@@ -123,7 +126,14 @@ class OutputPump:
             self._wake.clear()
             with self._lock:
                 run = self._run
-                if run is None or run.closing:
+            if run is None or run.closing:
+                continue
+            # The first read comes one interval after the run opened, as every later one: a short command
+            # finishes before it, and then close() drains on the worker without waiting for this thread.
+            if self._wake.wait(self.interval):
+                self._wake.clear()
+            with self._lock:
+                if run.closing:
                     continue
                 run.polling = True
             try:
@@ -133,14 +143,18 @@ class OutputPump:
 
     def _poll(self, run: _Run) -> None:
         started, cpu_started = time.monotonic(), time.thread_time()
-        reads = 0
+        reads = empty = 0
+        quiet = max(self.interval, QUIET_INTERVAL)
         try:
             while not run.closing:
                 reads += 1
                 text = run.pieces.text(run.read())
                 if text:
+                    empty = 0
                     run.deliver(text)
-                if self._wake.wait(self.interval):
+                else:
+                    empty += 1
+                if self._wake.wait(self.interval if empty < QUIET_READS else quiet):
                     self._wake.clear()
         except BaseException as exc:  # a failing sink must not kill the pump; close() re-raises it
             run.error = exc

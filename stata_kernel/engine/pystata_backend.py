@@ -183,7 +183,8 @@ class PystataEngine(Engine):
             return ""
         stats = self._loop.pump.stats
         share = stats.cpu_seconds / stats.open_seconds * 100 if stats.open_seconds else 0.0
-        return (f"output pump: every {self._loop.pump.interval * 1000:g} ms while Stata runs; {stats.runs} runs, "
+        return (f"output pump: every {self._loop.pump.interval * 1000:g} ms while output flows (2 ms in silences); "
+                f"{stats.runs} runs, "
                 f"{stats.reads} reads, {stats.cpu_seconds * 1000:.1f} ms CPU over {stats.open_seconds:.2f} s "
                 f"open ({share:.2f}% of a core)")
 

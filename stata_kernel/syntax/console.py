@@ -17,6 +17,7 @@ from .split import split_commands, strip_prefixes
 _INTERACTIVE = re.compile(r"^(mata|python)\s*(:?)\s*$")
 _REQUEST = re.compile(r"\b_request\s*\(")
 _SET_MORE_ON = re.compile(r"^set\s+more\s+on\b")
+_CANDIDATE = re.compile(r"mata|python|_request|more")  # no statement can wait without one of these
 _STRING = re.compile(r'`"(?:[^"]|"(?!\'))*"\'|"[^"]*"')
 
 
@@ -46,6 +47,8 @@ def console_wait(code: str, delimiter: str = CR) -> ConsoleWait | None:
     A one-line ``mata``/``python`` counts only when it is the whole code: inside several lines it opens
     a block that ends at ``end``, as in any do-file.
     """
+    if not _CANDIDATE.search(code):
+        return None
     commands = split_commands(code, delimiter)
     if len(commands) == 1:
         _, rest = strip_prefixes(commands[0].text)
