@@ -13,7 +13,7 @@ Schedule = Callable[[Callable[[], None]], Any]
 class Coalescer:
     """Sends each piece at once; only what arrives while a send is in progress is joined into the next.
 
-    Writers may be on any thread (pystata's output thread, the worker draining the tail). Ordering is
+    Writers may be on any thread (the engine's output pump, the worker draining the tail). Ordering is
     kept because exactly one drain runs at a time and takes everything pending in arrival order.
 
     With ``schedule``, sends happen on the thread it names instead of the writer's. The kernel sends on the
