@@ -2,7 +2,10 @@
 
 stdio: the SDK client spawns the server; its pid is found among our descendants. Streamable HTTP:
 we spawn the server on a free port and read its URL from the ``listening on`` line on stderr.
-Progress arrival times are ``time.time_ns()`` taken in the client's progress callback.
+Progress arrival times are ``time.time_ns()`` taken in the client's progress callback. A client made
+with ``log_level`` (``connect(..., log_level="info")``) can instead follow a call through log messages
+(``call(code, via="log")``: no progressToken, so the bridge streams ``notifications/message``), timed
+the same way in its logging callback.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+from mcp_types import LoggingLevel, LoggingMessageNotificationParams
 
 from mcp_bridge.launch import http_bridge_process
 
@@ -56,7 +60,8 @@ class Call:
 
     sent_ns: int
     done_ns: int = 0
-    progress: list[tuple[int, str]] = field(default_factory=list)  # (arrival time_ns, message)
+    # (arrival time_ns, message) of the output notifications: progress, or log messages with via="log"
+    progress: list[tuple[int, str]] = field(default_factory=list)
     heartbeats: int = 0
     is_error: bool = False
     result_text: str = ""
@@ -72,25 +77,44 @@ class Call:
     def cumulative_arrivals(self) -> list[tuple[int, int]]:
         return cumulative(self.progress)
 
+    def arrived(self, now: int, message: str | None) -> None:
+        if message and message.startswith(HEARTBEAT_PREFIX):
+            self.heartbeats += 1
+        elif message:
+            self.progress.append((now, message))
+
+
+class LogRouter:
+    """The client's logging callback: log messages go to the call in progress (one at a time)."""
+
+    def __init__(self) -> None:
+        self.current: Call | None = None
+
+    async def __call__(self, params: LoggingMessageNotificationParams) -> None:
+        now = time.time_ns()
+        if self.current is not None and isinstance(params.data, str):
+            self.current.arrived(now, params.data)
+
 
 @dataclass
 class Connection:
     client: Client
     pid: int | None
     started_ns: int
+    logs: LogRouter = field(default_factory=LogRouter)
 
-    async def call(self, code: str, timeout: float = 600) -> Call:
+    async def call(self, code: str, timeout: float = 600, via: Literal["progress", "log"] = "progress") -> Call:
         call = Call(sent_ns=time.time_ns())
 
         async def on_progress(progress: float, total: float | None, message: str | None) -> None:
-            now = time.time_ns()
-            if message and message.startswith(HEARTBEAT_PREFIX):
-                call.heartbeats += 1
-            elif message:
-                call.progress.append((now, message))
+            call.arrived(time.time_ns(), message)
 
-        result = await self.client.call_tool("stata_run", {"code": code}, read_timeout_seconds=timeout,
-                                             progress_callback=on_progress)
+        self.logs.current = call if via == "log" else None
+        try:
+            result = await self.client.call_tool("stata_run", {"code": code}, read_timeout_seconds=timeout,
+                                                 progress_callback=on_progress if via == "progress" else None)
+        finally:
+            self.logs.current = None
         call.done_ns = time.time_ns()
         call.is_error = bool(result.is_error)
         call.result_text = "".join(getattr(block, "text", "") for block in result.content)
@@ -98,16 +122,21 @@ class Connection:
 
 
 @asynccontextmanager
-async def connect(server: Server, transport: str, env: Mapping[str, str], cwd: Path) -> AsyncIterator[Connection]:
+async def connect(
+    server: Server, transport: str, env: Mapping[str, str], cwd: Path, log_level: LoggingLevel | None = None
+) -> AsyncIterator[Connection]:
+    """``log_level`` opts the client in to log messages (2026-07-28: on every request's ``_meta``)."""
     started = time.time_ns()
+    logs = LogRouter()
+    options: dict[str, Any] = {"read_timeout_seconds": 600, "logging_callback": logs, "log_level": log_level}
     if transport == "stdio":
         params = StdioServerParameters(command=PYTHON, args=list(server.args), env=dict(env), cwd=str(cwd))
-        async with Client(params, read_timeout_seconds=600) as client:
-            yield Connection(client, find_descendant(os.getpid(), server.needle), started)
+        async with Client(params, **options) as client:
+            yield Connection(client, find_descendant(os.getpid(), server.needle), started, logs)
         return
     async with _http_server(server, env, cwd) as (url, pid), \
-            Client(streamable_http_client(url), read_timeout_seconds=600) as client:
-        yield Connection(client, pid, started)
+            Client(streamable_http_client(url), **options) as client:
+        yield Connection(client, pid, started, logs)
 
 
 def _http_server(server: Server, env: Mapping[str, str], cwd: Path) -> AbstractAsyncContextManager[tuple[str, int]]:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlparse
 
-from .config import DEFAULT_HEARTBEAT_S, DEFAULT_MAX_CODE_BYTES, BridgeConfig, ConfigError, Transport
+from .config import DEFAULT_HEARTBEAT_S, DEFAULT_MAX_CODE_BYTES, STREAM_VIA, BridgeConfig, ConfigError, Transport
 from .kernel import ServerTarget
 from .kernel.pool import DEFAULT_IDLE_TIMEOUT, DEFAULT_SIZE, DEFAULT_WARM
 
@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pool_arguments(parser)
     parser.add_argument("--heartbeat", type=float, default=DEFAULT_HEARTBEAT_S,
                         help="seconds of silence before a heartbeat progress message (default 5)")
+    parser.add_argument("--stream-via", choices=STREAM_VIA, default="auto",
+                        help="which notifications carry output while code runs: progress, log "
+                        "(notifications/message, logger 'stata', level info, for clients that set a log level), "
+                        "both, or auto (default: progress when the request has a progressToken, else log "
+                        "messages when the client asked for them at level info or below)")
     parser.add_argument("--max-code-bytes", type=int, default=DEFAULT_MAX_CODE_BYTES,
                         help="largest code accepted by stata_run, in UTF-8 bytes (default 1 MiB)")
     agents = parser.add_argument_group("agent policy")
@@ -100,6 +105,7 @@ def parse_config(argv: Sequence[str] | None = None, env: Mapping[str, str] | Non
         connection_file=args.connection_file,
         server=server,
         heartbeat_s=args.heartbeat,
+        stream_via=args.stream_via,
         max_code_bytes=args.max_code_bytes,
         log_level=args.log_level,
         policy=args.policy == "on",

@@ -11,6 +11,8 @@ from .kernel import ServerTarget
 from .kernel.pool import DEFAULT_IDLE_TIMEOUT, DEFAULT_SIZE, DEFAULT_WARM
 
 Transport = Literal["stdio", "http", "sse"]
+StreamVia = Literal["progress", "log", "both", "auto"]
+STREAM_VIA: tuple[StreamVia, ...] = ("progress", "log", "both", "auto")
 
 DEFAULT_MAX_CODE_BYTES = 1024 * 1024
 DEFAULT_HEARTBEAT_S = 5.0
@@ -30,6 +32,9 @@ class BridgeConfig:
     connection_file: str | None = None
     server: ServerTarget | None = None
     heartbeat_s: float = DEFAULT_HEARTBEAT_S
+    # Which notifications carry a run's output (mcp_bridge.tools.streams): progress, log messages, both,
+    # or auto (progress when the request has a progressToken, else log messages if the client opted in).
+    stream_via: StreamVia = "auto"
     max_code_bytes: int = DEFAULT_MAX_CODE_BYTES
     log_level: str = "INFO"
     # Agent command policy (mcp_bridge.policy) and audit log (mcp_bridge.audit).

@@ -1,10 +1,15 @@
-"""The one place where run events become MCP progress notifications.
+"""The one place where run events become MCP notifications: progress, log messages, or both.
 
 Coalescing rule (CONTRACT.md): a chunk goes out at once when no notification is in flight; only
 what queued up while one was being sent is joined into the next. There is no waiting window, so a
 trickle of output arrives within milliseconds and a flood becomes a few large notifications.
 During silences a heartbeat (elapsed time, clearly worded) keeps the client informed and its
 timers alive. ``progress`` counts notifications, so it strictly increases; ``total`` is omitted.
+
+The same batches go to every channel the request gets (``notifications/progress`` and/or
+``notifications/message``, chosen by ``tools.streams``), one after the other, so a client that
+listens to both sees the same text in the same order on each. A channel whose send fails is
+dropped alone; the others keep streaming.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ log = logging.getLogger(__name__)
 
 ReportProgress = Callable[[float, float | None, str | None], Awaitable[None]]
 """``Context.report_progress``: (progress, total, message); a no-op without a progressToken."""
+SendLog = Callable[[str], Awaitable[None]]
+"""Sends one ``notifications/message`` carrying the text, tied to the request (``tools.streams``)."""
 
 HEARTBEAT_PREFIX = "[stata-live]"
 # Upper bound of one notification's text. Clients cap an SSE event (the Python SDK at 1 MiB); even
@@ -33,22 +40,41 @@ MAX_MESSAGE_CHARS = 128 * 1024
 FLUSH_TIMEOUT_S = 10.0
 
 
+class _Channel:
+    """One kind of notification a relay sends; ``broken`` once its transport failed."""
+
+    def __init__(self, name: str, send: Callable[[int, str], Awaitable[None]]) -> None:
+        self.name = name
+        self.send = send
+        self.broken = False
+
+
 class ProgressRelay:
-    """Streams one call's output to its client while the call runs."""
+    """Streams one call's output to its client while the call runs.
+
+    ``report`` sends progress (None: no progress for this call); ``log`` sends log messages
+    (None: none). With neither, output is not even queued.
+    """
 
     def __init__(
         self,
-        report: ReportProgress,
+        report: ReportProgress | None,
         heartbeat_s: float,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        log: SendLog | None = None,
     ) -> None:
-        self._report = report
+        self._channels: list[_Channel] = []
+        if report is not None:
+            self._channels.append(_Channel("progress", lambda n, text: report(float(n), None, text)))
+        if log is not None:
+            self._channels.append(_Channel("log", lambda n, text: log(text)))
         self._heartbeat_s = heartbeat_s
         self._clock = clock
         self._pending: list[str] = []
         self._wake = anyio.Event()
         self._closing = False
-        self._broken = False
+        self._broken = not self._channels
         self._count = 0
         self._started = clock()
         self._last_sent = self._started
@@ -149,14 +175,23 @@ class ProgressRelay:
             f"no new output for {now - self._last_output:.0f} s"
         )
 
+    @property
+    def channels(self) -> list[str]:
+        """The notifications this relay sends (``progress``, ``log``), for logs and tests."""
+        return [channel.name for channel in self._channels]
+
     async def _send(self, message: str) -> None:
         if self._broken:
             return
         self._count += 1
-        try:
-            await self._report(float(self._count), None, message)
-        except Exception:
-            # The client went away or the transport failed: stop relaying, let the run finish.
-            log.warning("progress notification failed; no more progress for this call", exc_info=True)
-            self._broken = True
+        for channel in self._channels:
+            if channel.broken:
+                continue
+            try:
+                await channel.send(self._count, message)
+            except Exception:
+                # The client went away or the transport failed: stop this channel, let the run finish.
+                log.warning("%s notification failed; no more of them for this call", channel.name, exc_info=True)
+                channel.broken = True
+        self._broken = all(channel.broken for channel in self._channels)
         self._last_sent = self._clock()

@@ -13,9 +13,10 @@ from .state import BridgeState, open_state
 
 INSTRUCTIONS = (
     "Runs Stata in one persistent session. Use stata_run for code and stata_run_file for do-files; "
-    "send a progressToken to see output live while long scripts run, or pass background=true and poll "
-    "stata_run_status (stata_cancel stops it). Results carry structured content: ok, rc, error kind and "
-    "line, r()/e() results, dataset, graphs, and the log's resource URI (stata_log_search searches it). "
+    "send a progressToken (or set a log level) to see output live while long scripts run, or pass "
+    "background=true and poll stata_run_status (stata_cancel stops it). Results carry structured content: "
+    "ok, rc, error kind and line, r()/e() results, dataset, graphs, and the log's resource URI "
+    "(stata_log_search searches it). "
     "stata_interrupt breaks a run, stata_results/stata_describe inspect results and data, stata_help "
     "shows Stata help."
 )

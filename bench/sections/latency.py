@@ -1,4 +1,5 @@
-"""Section 1: emitted piece -> client arrival, for the kernel (iopub stream) and the bridge (progress).
+"""Section 1: emitted piece -> client arrival, for the kernel (iopub stream) and the bridge (progress, and
+log messages to a client that only set a log level).
 
 The simulator logs each piece's emission time and the run's cumulative character count; the client
 logs each message's arrival time and its own cumulative count. Latency of a piece = arrival of the
@@ -8,7 +9,7 @@ first message covering its last character - its emission (stamped just before th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from .. import peers
 from ..context import BenchContext, say
@@ -34,19 +35,25 @@ def _kernel(ctx: BenchContext, code: str, runs: int) -> dict[str, Any]:
     return {**summary(samples), "pieces_never_arrived": missing}
 
 
-async def _mcp(ctx: BenchContext, transport: str, code: str, runs: int) -> dict[str, Any]:
-    log = EmitLog(ctx.path(f"emit-mcp-{transport}.log"))
+async def _mcp(
+    ctx: BenchContext, transport: str, code: str, runs: int, via: Literal["progress", "log"] = "progress"
+) -> dict[str, Any]:
+    """``via="log"``: a client that sends no progressToken and only set a log level (2026-07-28 ``_meta``)."""
+    log = EmitLog(ctx.path(f"emit-mcp-{via}-{transport}.log"))
     samples: list[float] = []
+    firsts: list[float] = []  # the first piece of each run: what a user waits for before seeing anything
     missing = 0
-    async with connect(bridge(transport), transport, ctx.env(log.path), ctx.code_root) as conn:
-        await conn.call("display 1")
+    level = "info" if via == "log" else None
+    async with connect(bridge(transport), transport, ctx.env(log.path), ctx.code_root, log_level=level) as conn:
+        await conn.call("display 1", via=via)
         for _ in range(runs):
             log.mark()
-            call = await conn.call(code)
+            call = await conn.call(code, via=via)
             lat, miss = latencies_ms(main_run(log.pieces_since_mark()), call.cumulative_arrivals())
             samples += lat
+            firsts += lat[:1]
             missing += miss
-    return {**summary(samples), "pieces_never_arrived": missing}
+    return {**summary(samples), "first_piece_ms": max(firsts) if firsts else None, "pieces_never_arrived": missing}
 
 
 def run(ctx: BenchContext) -> dict[str, Any]:
@@ -58,4 +65,7 @@ def run(ctx: BenchContext) -> dict[str, Any]:
     for transport in ("stdio", "http"):
         say(f"latency: MCP over {transport}")
         result[f"mcp_{transport}"] = run_async(_mcp, ctx, transport, code, runs)
+    for transport in ("stdio", "http"):
+        say(f"latency: MCP log messages over {transport}")
+        result[f"mcp_log_{transport}"] = run_async(_mcp, ctx, transport, code, runs, "log")
     return result

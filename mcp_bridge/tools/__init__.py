@@ -1,4 +1,4 @@
-"""MCP tools, one module per concern; ``register_all`` adds them to a server."""
+"""MCP tools, one module per concern; ``register_all`` adds them (and ``logging/setLevel``) to a server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.tools import Tool
 
-from . import inspect, run, runs, session
+from . import inspect, run, runs, session, streams
 
 
 def structured_tools() -> list[Tool]:
@@ -19,3 +19,4 @@ def register_all(server: MCPServer[Any]) -> None:
     runs.register(server)
     session.register(server)
     inspect.register(server)
+    streams.register_log_level(server)

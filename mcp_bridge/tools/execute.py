@@ -25,7 +25,7 @@ from ..kernel import (
     KernelRestarted,
     OutputText,
 )
-from ..relay import HEARTBEAT_PREFIX, ProgressRelay, ReportProgress
+from ..relay import HEARTBEAT_PREFIX, ProgressRelay
 from ..results import (
     DEFAULT_MAX_CELLS,
     EXPRESSIONS,
@@ -49,6 +49,7 @@ from ..results import (
 from ..runs import RunRecord
 from ..state import BridgeState
 from .common import ready_kernel
+from .streams import Channels, channels_for
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ async def run_and_report(
     fetch_results: bool = False,
     max_cells: int | None = DEFAULT_MAX_CELLS,
 ) -> CallToolResult:
-    """Run ``code`` on the shared kernel, streaming its output as progress, and build the result.
+    """Run ``code`` on the shared kernel, streaming its output (progress and/or log), and build the result.
 
     With ``fetch_results`` the kernel also evaluates r(), e() and describe() after the code, in the
     same execute request (one round trip), for the structured result. While a background run holds
@@ -77,7 +78,8 @@ async def run_and_report(
     problem: KernelError | None = None
     outcome = "cancelled"
     timer = Timer()
-    async with ProgressRelay(ctx.report_progress, state.config.heartbeat_s) as relay:
+    channels = channels_for(ctx, state.config.stream_via)
+    async with ProgressRelay(channels.progress, state.config.heartbeat_s, log=channels.log) as relay:
         relay.waiting("the Stata kernel to start")
         kernel = await ready_kernel(state)
         busy = busy_result(state, background=False)
@@ -378,13 +380,14 @@ def _images(displays: list[DisplayItem]) -> list[ImageContent]:
 
 
 async def evaluate(
-    state: BridgeState, expressions: dict[str, str], report: ReportProgress | None = None
+    state: BridgeState, expressions: dict[str, str], channels: Channels | None = None
 ) -> Execution:
     """Evaluate kernel ``user_expressions`` without running code.
 
-    Waits for a run in progress; with ``report`` (the call's progress) heartbeats say so meanwhile.
+    Waits for a run in progress; with ``channels`` (the call's progress or log) heartbeats say so meanwhile.
     """
-    async with ProgressRelay(report or _no_progress, state.config.heartbeat_s) as relay:
+    channels = channels or Channels(None, None)
+    async with ProgressRelay(channels.progress, state.config.heartbeat_s, log=channels.log) as relay:
         relay.waiting("the Stata kernel to start")
         kernel = await ready_kernel(state)
         busy = busy_result(state, background=False)
@@ -397,10 +400,6 @@ async def evaluate(
                 return await kernel.execute("", _ignore, silent=True, user_expressions=expressions)
             except KernelError as exc:
                 raise ToolError(str(exc)) from exc
-
-
-async def _no_progress(progress: float, total: float | None, message: str | None) -> None:
-    """Progress sink for callers without a request to report to."""
 
 
 def _ignore(event: KernelEvent) -> None:

@@ -13,6 +13,7 @@ from pydantic import Field
 from ..audit import audited
 from .common import state_of
 from .execute import evaluate, run_and_report
+from .streams import channels_for
 from .validate import check_topic
 
 _READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
@@ -78,7 +79,8 @@ async def stata_help(
 
 
 async def _expression(ctx: Context[Any, Any], expression: str) -> Any:
-    execution = await evaluate(state_of(ctx), {"value": expression}, ctx.report_progress)
+    state = state_of(ctx)
+    execution = await evaluate(state, {"value": expression}, channels_for(ctx, state.config.stream_via))
     if "value" in execution.expression_errors:
         raise ToolError(f"Could not evaluate {expression}: {execution.expression_errors['value']}")
     if "value" not in execution.user_expressions:
