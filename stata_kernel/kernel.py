@@ -9,16 +9,14 @@ import asyncio
 import base64
 import contextlib
 import signal
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from typing import Any, TypeVar
 
 from ipykernel.kernelbase import Kernel
 from traitlets import Integer, Unicode
 
-from . import DISPLAY_NAME, __version__, magics
+from . import DISPLAY_NAME, __version__, interrupts, magics, user_expressions
 from .completion import NameCache, cannot_change_names, complete, might_touch_macros
 from .echo import EchoFilter, PromptTrimmer
 from .engine import Engine
@@ -26,17 +24,18 @@ from .engine.factory import engine_for
 from .errors import StataError, StataLiveError
 from .graphs import ExportedGraph, GraphExporter, media_type, might_make_graphs
 from .help_lookup import HelpCache
+from .inspection import inspect_topic
+from .run_output import RunOutput
 from .session import StataSession
 from .settings import KernelSettings
 from .streaming import Coalescer
-from .syntax import command_at, is_complete, resolve_command, scan, translate_delimit, word_at
+from .syntax import is_complete, resolve_command, scan, translate_delimit
 
 T = TypeVar("T")
 
 # Requests answered at once even while a cell runs: they never wait on Stata.
 _CONCURRENT_REQUESTS = frozenset({"is_complete_request", "kernel_info_request", "complete_request",
                                   "inspect_request"})
-_TAIL_CHARS = 4096
 # Completion while idle may refresh stale names on the (idle) worker, but never waits longer than this.
 _IDLE_REFRESH_TIMEOUT = 0.5
 _STARTING_HELP_TIMEOUT = 5.0
@@ -55,39 +54,6 @@ class InvalidCode(StataLiveError):
     """Code the kernel refuses to send to Stata."""
 
 
-class _RunOutput:
-    """Forwards a run's output to the frontend and remembers its end (to avoid repeating an error)."""
-
-    def __init__(self, coalescer: Coalescer | None) -> None:
-        self._coalescer = coalescer
-        self._tail = ""
-        self._lock = threading.Lock()
-
-    def write(self, text: str) -> None:
-        self.remember(text)
-        self.forward(text)
-
-    def remember(self, text: str) -> None:
-        with self._lock:
-            self._tail = (self._tail + text)[-_TAIL_CHARS:]
-
-    def forward(self, text: str) -> None:
-        if self._coalescer is not None:
-            self._coalescer.write(text)
-
-    @property
-    def in_flight(self) -> bool:
-        return self._coalescer is not None and self._coalescer.in_flight
-
-    def wait_sent(self) -> None:
-        if self._coalescer is not None:
-            self._coalescer.wait_idle(30)
-
-    @property
-    def tail(self) -> str:
-        return self._tail
-
-
 class _Execution:
     """One execute request: where its output goes, and what magics may do (a :class:`magics.MagicHost`)."""
 
@@ -95,7 +61,7 @@ class _Execution:
         self.kernel = kernel
         self.parent = parent
         self.silent = silent
-        self.output = _RunOutput(None if silent else kernel._send_stream(parent))
+        self.output = RunOutput(None if silent else kernel._send_stream(parent))
         self.payload: list[dict[str, Any]] = []  # pager payloads for the execute_reply (help pages)
 
     @property
@@ -233,7 +199,7 @@ class StataKernel(Kernel):
 
         return Coalescer(send)  # sent on the writer's thread: the pump, the worker or the event loop
 
-    async def _stream_sent(self, output: _RunOutput) -> None:
+    async def _stream_sent(self, output: RunOutput) -> None:
         """Wait until every stream piece of this request has been handed to iopub (it precedes what follows).
 
         Writers send synchronously and the engine's pump has left the run when it returns, so this waits
@@ -394,24 +360,7 @@ class StataKernel(Kernel):
                           ident=self._topic("display_data"))
 
     async def _user_expressions(self, expressions: dict[str, str]) -> dict[str, Any]:
-        results: dict[str, Any] = {}
-        for name, expression in expressions.items():
-            expr = expression.strip()
-            try:
-                if expr in ("r()", "e()", "s()"):
-                    kind = expr[0]
-                    value: Any = await self.stata.call(lambda engine, k=kind: engine.stored_results(k))
-                elif expr == "describe()":
-                    value = (await self.stata.call(lambda engine: engine.dataset())).to_json()
-                else:
-                    raise InvalidCode(f"unsupported expression {expression!r}: use r(), e(), s() or describe()")
-            except (StataLiveError, RuntimeError, NotImplementedError) as exc:
-                results[name] = {"status": "error", "ename": type(exc).__name__, "evalue": str(exc),
-                                 "traceback": []}
-                continue
-            results[name] = {"status": "ok", "data": {"application/json": value, "text/plain": repr(value)},
-                             "metadata": {}}
-        return results
+        return await user_expressions.evaluate(self.stata, expressions)
 
     # ----------------------------------------------------------------------------- interrupts
 
@@ -434,25 +383,11 @@ class StataKernel(Kernel):
         """Nothing to restore: see :meth:`pre_handler_hook`."""
 
     def _sent_before_current_cell(self, request: Any) -> bool:
-        """True for an interrupt its client sent before it asked for the cell now running.
-
-        Control messages overtake shell messages, so an interrupt pressed while idle can arrive just
-        after the next execute started; it must not break that cell. Only compared within one client
-        session, whose timestamps share a clock.
-        """
-        execute = self._execute_header
         header = request.get("header", {}) if isinstance(request, dict) else {}
-        if not execute or header.get("session") != execute.get("session"):
-            return False
-        sent, started = header.get("date"), execute.get("date")
-        return isinstance(sent, datetime) and isinstance(started, datetime) and sent < started
+        return interrupts.sent_before(header, self._execute_header)
 
     def _overtaken_by(self, interrupt: dict[str, Any]) -> bool:
-        execute = self._execute_header
-        if not interrupt or interrupt.get("session") != execute.get("session"):
-            return False
-        sent, started = interrupt.get("date"), execute.get("date")
-        return isinstance(sent, datetime) and isinstance(started, datetime) and sent >= started
+        return interrupts.sent_after(interrupt, self._execute_header)
 
     def _interrupt(self) -> bool:
         """Break Stata; a cell that has not reached Stata yet (magic, graph listing) stops before it does."""
@@ -507,28 +442,12 @@ class StataKernel(Kernel):
             "metadata": {"_jupyter_types_experimental": types},
         }
 
-    def _inspect_topic(self, code: str, cursor_pos: int) -> tuple[str, bool] | None:
-        """(topic, is_magic) for the cursor: the command word under it, else its statement's command."""
-        line_start = code.rfind("\n", 0, cursor_pos) + 1
-        line = code[line_start:].split("\n", 1)[0]
-        if line.lstrip().startswith("%"):
-            name = line.lstrip().lstrip("%").split(None, 1)
-            return (name[0], True) if name else None
-        word = word_at(code, cursor_pos)
-        resolved = resolve_command(word) if word else None
-        if resolved:
-            return resolved, False
-        command = command_at(code, cursor_pos, self.delimiter)
-        if command:
-            return command, False
-        return (word, False) if word else None
-
     async def do_inspect(  # type: ignore[override]
         self, code: str, cursor_pos: int, detail_level: int = 0, omit_sections: Any = ()
     ) -> dict[str, Any]:
         """Stata's ``help`` text for the command at the cursor; while a cell runs, only cached help."""
         not_found = {"status": "ok", "found": False, "data": {}, "metadata": {}}
-        target = self._inspect_topic(code, cursor_pos)
+        target = inspect_topic(code, cursor_pos, self.delimiter)
         if target is None:
             return not_found
         topic, is_magic = target
