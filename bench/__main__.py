@@ -2,7 +2,7 @@
 
     python -m bench                      # everything (about 5 minutes; creates .bench/ venvs first time)
     python -m bench --smoke              # quick check that the bench works (< 60 s), exit 1 if broken
-    python -m bench --only latency mcp   # some sections
+    python -m bench --only latency mcp   # some sections (also: gateway, the bridge on a Kernel Gateway)
     python -m bench --tree work          # measure the working tree instead of the HEAD commit
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 from . import machine, report
 from .context import BenchContext, say
 from .paths import RESULTS_JSON, RESULTS_MD, SCRATCH
-from .sections import kernels, latency, mcp, throughput
+from .sections import gateway, kernels, latency, mcp, throughput
 from .smoke import problems
 
 SECTIONS: dict[str, Callable[[BenchContext], dict[str, Any]]] = {
@@ -27,6 +27,7 @@ SECTIONS: dict[str, Callable[[BenchContext], dict[str, Any]]] = {
     "throughput": throughput.run,
     "kernels": kernels.run,
     "mcp": mcp.run,
+    "gateway": gateway.run,
 }
 
 NOTES = [

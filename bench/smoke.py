@@ -26,4 +26,11 @@ def problems(results: dict[str, Any]) -> list[str]:
             found.append(f"MCP {row['server']}: {row['error']}")
         elif "stata-live" in row["server"] and row["slow_loop"]["verdict"] != "streams":
             found.append(f"{row['server']} did not stream the slow loop")
+    gw = results.get("gateway", {})
+    if "latency_ms" in gw:
+        if not gw["latency_ms"]["n"] or gw["latency_ms"]["pieces_never_arrived"]:
+            found.append(f"gateway: {gw['latency_ms']['n']} pieces matched, "
+                         f"{gw['latency_ms']['pieces_never_arrived']} never arrived")
+        if gw["slow_loop"]["verdict"] != "streams":
+            found.append("the bridge on a Kernel Gateway did not stream the slow loop")
     return found

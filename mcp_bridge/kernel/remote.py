@@ -75,6 +75,14 @@ class ConnectionLost(KernelError):
     """The websocket to the Jupyter Server dropped and could not be re-established."""
 
 
+class ServerRefused(KernelUnavailable):
+    """The server answered a REST request with an HTTP error (``status``) other than a bad token."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class ServerAPI:
     """The Jupyter Server REST API for kernels, with failures turned into ``KernelUnavailable``."""
 
@@ -106,7 +114,14 @@ class ServerAPI:
         return None if response is None else dict(response.json())
 
     async def start_kernel(self, kernel_name: str) -> dict[str, Any]:
-        response = await self._request("POST", "/api/kernels", json={"name": kernel_name}, missing_ok=True)
+        try:
+            response = await self._request("POST", "/api/kernels", json={"name": kernel_name}, missing_ok=True)
+        except ServerRefused as exc:
+            # Kernel Gateway answers an unknown kernelspec with HTTP 500 ("Unknown server error"), not 404.
+            names = await self._spec_names() if exc.status == 500 else None
+            if names is not None and kernel_name not in names:
+                raise KernelUnavailable(await self._no_such_spec(kernel_name)) from exc
+            raise
         if response is None:
             raise KernelUnavailable(await self._no_such_spec(kernel_name))
         return dict(response.json())
@@ -120,17 +135,29 @@ class ServerAPI:
     async def delete(self, kernel_id: str) -> None:
         await self._request("DELETE", f"/api/kernels/{quote(kernel_id)}", missing_ok=True)
 
-    async def kernel_ids(self) -> list[str]:
-        response = await self._request("GET", "/api/kernels")
-        assert response is not None
+    async def kernel_ids(self) -> list[str] | None:
+        """The running kernels' ids, or None when the server will not list them.
+
+        Kernel Gateway refuses ``GET /api/kernels`` with 403 unless started with
+        ``--JupyterWebsocketPersonality.list_kernels=True``. Only called once a request with the same
+        token succeeded, so a 403 here is that refusal, not a bad token.
+        """
+        response = await self._request("GET", "/api/kernels", refused_ok=True)
+        if response is None:
+            return None
         return [str(model.get("id")) for model in response.json()]
 
-    async def _no_such_spec(self, kernel_name: str) -> str:
-        text = f"The Jupyter Server at {self.url} has no kernelspec named {kernel_name!r}"
+    async def _spec_names(self) -> list[str] | None:
         with contextlib.suppress(Exception):
             response = await self._request("GET", "/api/kernelspecs")
             assert response is not None
-            names = sorted((response.json().get("kernelspecs") or {}).keys())
+            return sorted((response.json().get("kernelspecs") or {}).keys())
+        return None
+
+    async def _no_such_spec(self, kernel_name: str) -> str:
+        text = f"The Jupyter Server at {self.url} has no kernelspec named {kernel_name!r}"
+        names = await self._spec_names()
+        if names is not None:
             text += f" (it has: {', '.join(names) or 'none'})"
         return text + ". Install it there (`python -m stata_kernel install`) or pick one with --kernel-name."
 
@@ -141,8 +168,10 @@ class ServerAPI:
         *,
         json: Any = None,
         missing_ok: bool = False,
+        refused_ok: bool = False,
         timeout: float = REST_TIMEOUT,
     ) -> httpx.Response | None:
+        """One REST call; None for a 404 with ``missing_ok`` or a 403 with ``refused_ok``."""
         if self._http is None:
             # No proxy from the environment: the websocket (tornado) cannot use one, and both must
             # reach the same server the same way.
@@ -161,14 +190,24 @@ class ServerAPI:
             ) from exc
         except httpx.HTTPError as exc:
             raise KernelUnavailable(f"Cannot reach the Jupyter Server at {self.url}: {exc}") from exc
+        if response.status_code == 403 and refused_ok:
+            return None
+        if response.status_code == 403 and _server_message(response) == "Resource Limit":
+            raise ServerRefused(
+                f"The Jupyter Server at {self.url} refused {method} {path}: HTTP 403 Resource Limit (a Kernel "
+                "Gateway running as many kernels as its --KernelGatewayApp.max_kernels allows). Shut one down "
+                "there or raise the limit.",
+                403,
+            )
         if response.status_code in (401, 403):
             raise KernelUnavailable(self._auth_failure(response.status_code))
         if response.status_code == 404 and missing_ok:
             return None
         if response.status_code >= 400:
-            raise KernelUnavailable(
+            raise ServerRefused(
                 f"The Jupyter Server at {self.url} refused {method} {path}: HTTP {response.status_code} "
-                f"{_server_message(response)}".rstrip()
+                f"{_server_message(response)}".rstrip(),
+                response.status_code,
             )
         return response
 
@@ -701,7 +740,9 @@ def _ignore_closed(future: asyncio.Future[None]) -> None:
 class ServerKernel(_ChannelKernel):
     """A kernel on a Jupyter Server: started by the bridge (owned) or attached to with ``--kernel-id``.
 
-    The server may also be a Kernel Gateway or Enterprise Gateway (same REST and websocket API).
+    The server may also be a Kernel Gateway or Enterprise Gateway (same REST and websocket API; the
+    gateways refuse to list kernels by default, so nothing here depends on the list). Tested against
+    Jupyter Server 2 and Kernel Gateway 3 (``tests/remote``).
     """
 
     def __init__(self, target: ServerTarget) -> None:
@@ -733,10 +774,16 @@ class ServerKernel(_ChannelKernel):
             self._kernel_id = str(model["id"])
             log.info("started kernel %s on %s", self._kernel_id, self._target.url)
         elif await self._api.get_kernel(self._kernel_id) is None:
+            # Looked up by id (``GET /api/kernels/{id}``), which every server and gateway answers; the
+            # list is only for the message, and a Kernel Gateway keeps it to itself by default.
             running = await self._api.kernel_ids()
+            known = (
+                f"running: {', '.join(running) or 'none'}" if running is not None
+                else "the server does not list its kernels (a Kernel Gateway's default), so check the id "
+                "with whoever started the kernel"
+            )
             raise KernelUnavailable(
-                f"No kernel with id {self._kernel_id} on the Jupyter Server at {self._target.url} "
-                f"(running: {', '.join(running) or 'none'})."
+                f"No kernel with id {self._kernel_id} on the Jupyter Server at {self._target.url} ({known})."
             )
         await self._connect()
         self._start_watcher()

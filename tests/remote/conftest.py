@@ -13,9 +13,10 @@ import pytest
 
 from tests.bridge.helpers import simulator_env
 
-from .servers import JupyterServer
+from .servers import JupyterServer, KernelGateway
 
 TOKEN = "remote-test-token"
+GATEWAY_TOKEN = "gateway-test-token"
 # Raised so that a flood reaches the bridge whole (see docs/deployment.md).
 NO_RATE_LIMIT = "--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1e10"
 # The server notices a dead kernel (and restarts it) within this many seconds (default 3).
@@ -29,6 +30,16 @@ def jupyter_server(tmp_path_factory: pytest.TempPathFactory, sim_dir: str) -> It
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def kernel_gateway(tmp_path_factory: pytest.TempPathFactory, sim_dir: str) -> Iterator[KernelGateway]:
+    """``jupyter kernelgateway`` 3.x with its defaults (kernels are not listed), the output rate limit raised."""
+    gateway = KernelGateway(tmp_path_factory.mktemp("gateway"), sim_dir, GATEWAY_TOKEN, NO_RATE_LIMIT)
+    try:
+        yield gateway
+    finally:
+        gateway.stop()
 
 
 @pytest.fixture(scope="session")

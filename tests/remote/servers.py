@@ -1,6 +1,7 @@
-"""A real Jupyter Server for the tests, and a TCP proxy that can cut its connections.
+"""A real Jupyter Server and a real Jupyter Kernel Gateway for the tests, and a TCP proxy that can cut
+their connections.
 
-The server runs as a subprocess on a free loopback port with a token, the stata-live kernelspec in a
+Each server runs as a subprocess on a free loopback port with a token, the stata-live kernelspec in a
 temporary prefix (``JUPYTER_PATH``) and ``STATA_DIR`` pointing at the simulated Stata in its
 environment: kernels inherit it, the bridge never sees it.
 """
@@ -26,6 +27,8 @@ from tests.bridge.helpers import ROOT
 
 KERNEL_NAME = "stata-live"
 _RUNNING_AT = re.compile(r"(http://127\.0\.0\.1:(\d+))/")
+_GATEWAY_AT = re.compile(r"Kernel Gateway \S+ is available at (http://127\.0\.0\.1:\d+)")
+_GATEWAY_KERNEL = re.compile(r"Kernel (started|shutdown): ([0-9a-f-]{36})")
 
 
 def write_kernelspec(data_dir: Path, name: str = KERNEL_NAME) -> None:
@@ -45,19 +48,7 @@ class JupyterServer:
     ) -> None:
         self.token = token
         self.lines: list[str] = []
-        data = root / "share" / "jupyter"
-        write_kernelspec(data)
-        extra_env = env
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "STATA_"))}
-        env.update({
-            "JUPYTER_PATH": str(data),
-            "JUPYTER_CONFIG_DIR": str(root / "config"),
-            "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-            "JUPYTER_DATA_DIR": str(root / "data"),
-            "HOME": str(root),
-            "STATA_DIR": stata_dir,
-        })
-        env.update(extra_env or {})
+        env = server_env(root, stata_dir, env)
         work = root / "work"
         work.mkdir(exist_ok=True)
         self._found = threading.Event()
@@ -96,6 +87,103 @@ class JupyterServer:
         response = self.api("GET", "/api/kernels")
         response.raise_for_status()
         return list(response.json())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def server_env(root: Path, stata_dir: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A server's environment: its own Jupyter dirs under ``root``, the kernelspec, the simulated Stata."""
+    data = root / "share" / "jupyter"
+    write_kernelspec(data)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "STATA_", "KG_"))}
+    env.update({
+        "JUPYTER_PATH": str(data),
+        "JUPYTER_CONFIG_DIR": str(root / "config"),
+        "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+        "JUPYTER_DATA_DIR": str(root / "data"),
+        "HOME": str(root),
+        "STATA_DIR": stata_dir,
+    })
+    env.update(extra or {})
+    return env
+
+
+class KernelGateway:
+    """``jupyter kernelgateway`` (``jupyter_websocket`` mode, its defaults: kernels not listable) on
+    127.0.0.1 with an auth token. Its log says which kernels it started and shut down."""
+
+    def __init__(self, root: Path, stata_dir: str, token: str, *extra: str) -> None:
+        self.token = token
+        self.lines: list[str] = []
+        self._kernels: dict[str, str] = {}  # kernel id -> "started" | "shutdown"
+        self._changed = threading.Condition()
+        work = root / "work"
+        work.mkdir(exist_ok=True)
+        self.url = ""
+        # The gateway has no "pick a free port" (port 0 is reported as 0): take one that is free now;
+        # if someone grabs it meanwhile the gateway tries the next ones and logs where it listens.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kernel_gateway", "--KernelGatewayApp.ip=127.0.0.1",
+             f"--KernelGatewayApp.port={port}", f"--KernelGatewayApp.auth_token={token}", *extra],
+            env=server_env(root, stata_dir), cwd=str(work), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        threading.Thread(target=self._drain, daemon=True).start()
+        with self._changed:
+            self._changed.wait_for(lambda: self.url or self.process.poll() is not None, 60)
+        if not self.url:
+            self.stop()
+            raise RuntimeError("jupyter kernelgateway did not start:\n" + "".join(self.lines))
+
+    def _drain(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            with self._changed:
+                self.lines.append(line)
+                if match := _GATEWAY_AT.search(line):
+                    self.url = self.url or match.group(1)
+                if match := _GATEWAY_KERNEL.search(line):
+                    self._kernels[match.group(2)] = match.group(1)
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    def api(self, method: str, path: str, token: str | None = None, **kw: Any) -> httpx.Response:
+        headers = {"Authorization": f"token {token or self.token}"}
+        return httpx.request(method, self.url + path, headers=headers, timeout=30, **kw)
+
+    def started(self) -> set[str]:
+        """Kernels the gateway started and has not shut down, as its log tells (it lists none)."""
+        with self._changed:
+            return {k for k, state in self._kernels.items() if state == "started"}
+
+    async def wait_new_kernel(self, before: set[str], timeout: float = 30) -> str:
+        """The one kernel started since ``before`` was taken, once the gateway has logged it."""
+        def new() -> set[str]:
+            with self._changed:
+                self._changed.wait_for(lambda: bool(self.started() - before), timeout)
+                return self.started() - before
+
+        (kernel_id,) = await anyio.to_thread.run_sync(new)
+        return kernel_id
+
+    async def wait_shutdown(self, kernel_id: str, timeout: float = 30) -> None:
+        """Until the gateway logs the kernel's shutdown (the bridge's DELETE finishes there)."""
+        def shut() -> bool:
+            with self._changed:
+                return bool(self._changed.wait_for(lambda: self._kernels.get(kernel_id) == "shutdown", timeout))
+
+        assert await anyio.to_thread.run_sync(shut), f"kernel {kernel_id} was not shut down"
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -88,8 +88,9 @@ async def test_the_default_rate_limit_cuts_a_flood_and_says_so(
     args = ("--server-url", legacy_server.url, "--token", TOKEN)
     async with stdio_client(*args, env=remote_env) as client:
         result = await client.call_tool("stata_run", {"code": "_sim_flood, bytes(6000000) linelen(100)"})
-        listing = (await client.read_resource("stata://runs")).contents[0].text
-        run_id = listing.splitlines()[0].split("\t", 1)[0]
-        log = (await client.read_resource(f"stata://runs/{run_id}/log")).contents[0].text
-    assert "IOPub data rate exceeded" in log, text_of(result)[-500:]
-    assert log.count("SEQ ") < 60000
+        # The log is read in pages; stata_log_search looks through all of it.
+        run_id = result.structured_content["run_id"]
+        notice = await client.call_tool("stata_log_search", {"run_id": run_id, "pattern": "IOPub data rate exceeded"})
+        lines = await client.call_tool("stata_log_search", {"run_id": run_id, "pattern": "SEQ "})
+    assert notice.structured_content["total"] >= 1, text_of(result)[-500:]
+    assert lines.structured_content["total"] < 60000
