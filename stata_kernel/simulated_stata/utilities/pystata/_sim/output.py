@@ -64,12 +64,19 @@ class OutputBuffer:
                 self._cond.notify_all()
 
     def wait_for_room(self, should_stop: Callable[[], bool]) -> None:
-        """Block a fast producer while the consumer is behind (bounded memory, like a real pipe)."""
+        """Block a fast producer while the consumer is behind (bounded memory, like a real pipe).
+
+        Reads and breaks notify the condition; the timeout only guards against a missed notification.
+        """
         with self._cond:
             while self.backpressure and self._size > BACKPRESSURE_CHARS and not should_stop():
                 if self.on_full is not None:
                     self.on_full()
-                self._cond.wait(0.005)
+                self._cond.wait(0.05)
+
+    def wake_waiters(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
 
     def wait_until_empty(self, timeout: float) -> bool:
         """Until a reader has taken everything (or ``timeout``); True when the buffer is empty."""

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
+import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .errors import BreakError, StataError
@@ -117,6 +119,10 @@ class Runtime:
         self.console_waits = 0  # times Stata waited for a console line (tests check nothing does)
         self.executing = False  # inside StataSO_Execute (not pystata's run with its output thread)
         self._pending_bytes = b""  # the rest of a character a read cut in two (see read_output_bytes)
+        self._read_lock = threading.Lock()
+        self._exec_thread = 0  # the thread inside StataSO_Execute
+        self.cut_rate = _rate("SIMSTATA_UTF8_CUT", 0.2)
+        self.cut_rng = random.Random(seed + 1)  # its own stream: cuts do not shift other seeded choices
         self._run_lock = threading.Lock()
         self._break_lock = threading.Lock()
         self._break_event = threading.Event()
@@ -134,6 +140,7 @@ class Runtime:
 
     # ----- break
     def request_break(self) -> None:
+        """``StataSO_SetBreak``: accepted once per Execute; anything else is counted and warned about."""
         with self._break_lock:
             if not self._running:
                 self.stlib.sim_break_misuse += 1
@@ -146,6 +153,7 @@ class Runtime:
             else:
                 self.stlib.sim_breaks += 1
             self._break_event.set()
+        self.buffer.wake_waiters()  # a producer waiting for room checks the break at once
 
     def check_break(self) -> None:
         if self._break_event.is_set():
@@ -157,28 +165,34 @@ class Runtime:
 
     # ----- the C entry points (StataSO_*): what every pystata release calls underneath
     def execute_bytes(self, cmd: bytes | str, echo: Any = 0) -> int:
-        """``StataSO_Execute``: run one line as typed at Stata's prompt; return the rc, never raise."""
+        """``StataSO_Execute``: run one line as typed at Stata's prompt; return the rc, never raise.
+
+        Like any foreign call made through ctypes, it is not interrupted by Python signals: a Ctrl-C that
+        arrives meanwhile is raised by Python after the call returns (see ``_deferred_sigint``).
+        """
         text = cmd.decode("utf-8", "replace") if isinstance(cmd, bytes) else str(cmd)
         if not self._run_lock.acquire(blocking=False):
             self.buffer.append("Stata is busy: StataSO_Execute called during another Execute\nr(1);\n")
             self.buffer.advance_fence()
             return 1
         try:
-            with self._break_lock:
-                self._running = True
-                self._breaks_this_run = 0
-                self._break_event.clear()
-            self.executing = True
-            self.emitter.new_run()
-            self.buffer.backpressure = True
-            try:
-                rc = self._execute_line(text.strip(), bool(echo))
-            finally:
-                self.executing = False
-                self.buffer.backpressure = False
+            with _deferred_sigint():
                 with self._break_lock:
-                    self._running = False
+                    self._running = True
+                    self._breaks_this_run = 0
                     self._break_event.clear()
+                self._exec_thread = threading.get_ident()
+                self.executing = True
+                self.emitter.new_run()
+                self.buffer.backpressure = False  # until somebody reads during this Execute
+                try:
+                    rc = self._execute_line(text.strip(), bool(echo))
+                finally:
+                    self.executing = False
+                    self.buffer.backpressure = False
+                    with self._break_lock:
+                        self._running = False
+                        self._break_event.clear()
         finally:
             self._run_lock.release()
         self.state.rc = rc
@@ -195,16 +209,16 @@ class Runtime:
                     interp.run_code(line, do_file=False)
                 except RecursionError:
                     raise StataError(130, "expression too long") from None
-                except (StataError, SystemExit, KeyboardInterrupt):
+                except StataError:
                     raise
-                except Exception as exc:  # a simulator bug must look like a Stata error
+                except BaseException as exc:  # a simulator bug must look like a Stata error, never escape
                     raise StataError(9999, f"simulated Stata internal error: {type(exc).__name__}: {exc}") from exc
         except StataError as exc:
             interp._report(exc)
             interp.ensure_line_start()
+            self.emitter.stamp(len(f"r({exc.rc});\n"))
             self.buffer.append(f"r({exc.rc});\n")
             self.buffer.advance_fence()
-            self.emitter.stamp(len(f"r({exc.rc});\n"))
             return exc.rc
         return 0
 
@@ -214,17 +228,23 @@ class Runtime:
         Sometimes (seeded) the bytes end in the middle of a multi-byte character and the rest comes with the
         next read, so readers must decode incrementally, as a poll of a C buffer may see it.
         """
-        data = self._pending_bytes + self.buffer.take_all().encode("utf-8", "backslashreplace")
-        self._pending_bytes = b""
-        if data and max(data) >= 0x80 and self.emitter.rng.random() < 0.2:
-            inside = [i for i, byte in enumerate(data) if byte & 0xC0 == 0x80]  # continuation bytes
-            cut = self.emitter.rng.choice(inside)
-            data, self._pending_bytes = data[:cut], data[cut:]
-        return data
+        with self._read_lock:
+            if self.executing:
+                self.buffer.backpressure = True  # somebody drains: fast producers may now wait for them
+            data = self._pending_bytes + self.buffer.take_all().encode("utf-8", "backslashreplace")
+            self._pending_bytes = b""
+            if data and max(data) >= 0x80 and self.cut_rng.random() < self.cut_rate:
+                # a continuation byte past the first: the read is never empty while bytes are pending
+                inside = [i for i, byte in enumerate(data) if i and byte & 0xC0 == 0x80]
+                if inside:
+                    cut = self.cut_rng.choice(inside)
+                    data, self._pending_bytes = data[:cut], data[cut:]
+            return data
 
     def clear_output(self) -> None:
-        self.buffer.take_all()
-        self._pending_bytes = b""
+        with self._read_lock:
+            self.buffer.take_all()
+            self._pending_bytes = b""
 
     def append_output(self, text: bytes | str) -> None:
         if isinstance(text, bytes):
@@ -233,6 +253,8 @@ class Runtime:
             self.emitter.stamp(len(text))
         self.buffer.append(text)
         self.buffer.advance_fence()
+        if self.executing and threading.get_ident() == self._exec_thread:
+            self.buffer.wait_for_room(self._break_event.is_set)  # Python printing inside Stata: bounded too
 
     # ----- running (pystata's stata.run)
     def run(self, cmd: str, quietly: bool = False, echo: bool = False) -> None:
@@ -313,6 +335,34 @@ class Runtime:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
+
+
+def _rate(name: str, default: float) -> float:
+    """A probability from the environment (0..1); a malformed value falls back to the default."""
+    try:
+        return min(1.0, max(0.0, float(os.environ.get(name, "") or default)))
+    except ValueError:
+        return default
+
+
+@contextlib.contextmanager
+def _deferred_sigint() -> Iterator[None]:
+    """Hold a Ctrl-C until the call returns, as a blocking ctypes call does (only the main thread gets it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if not callable(previous):  # SIG_IGN / SIG_DFL: nothing Python would run
+        yield
+        return
+    pending: list[tuple[int, Any]] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: pending.append((signum, frame)))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pending:
+        previous(*pending[0])
 
 
 def _warn(message: str) -> None:
