@@ -65,6 +65,15 @@ def run(code, collector=None, **kw):
     return {"streamed": col.text(), "tail": tail, "error": err, "pieces": list(col.pieces),
             "main_thread_pieces": col.main, "pieces_before_return": n_before_return}
 
+def results(kind):
+    """Stored results read through sfi, as pystata's get_return does inside (which needs numpy)."""
+    out = {}
+    readers = {"scalar": sfi.Scalar.getValue, "macro": sfi.Macro.getGlobal, "matrix": sfi.Matrix.get}
+    for category, read in readers.items():
+        for name in sfi.SFIToolkit.listReturn(kind + "()", category).split():
+            out[f"{kind}({name})"] = read(f"{kind}({name})")
+    return out
+
 RESULT = {}
 '''
 

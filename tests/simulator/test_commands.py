@@ -108,7 +108,7 @@ def test_summarize_price_matches_the_auto_data(scenario: Scenario) -> None:
         """
         run("sysuse auto")
         RESULT.update(run("summarize price"))
-        RESULT["r"] = stata.get_return()
+        RESULT["r"] = results("r")
         """
     )
     r = out.result["r"]
@@ -120,7 +120,7 @@ def test_summarize_price_matches_the_auto_data(scenario: Scenario) -> None:
 
 
 def test_summarize_detail_reports_percentiles(scenario: Scenario) -> None:
-    out = scenario('run("sysuse auto"); run("summarize mpg, detail"); RESULT["r"] = stata.get_return()')
+    out = scenario('run("sysuse auto"); run("summarize mpg, detail"); RESULT["r"] = results("r")')
     assert out.result["r"]["r(p50)"] == 20
     assert out.result["r"]["r(p25)"] == 18
 
@@ -130,7 +130,7 @@ def test_regress_price_mpg_matches_known_coefficients(scenario: Scenario) -> Non
         """
         run("sysuse auto")
         RESULT.update(run("regress price mpg"))
-        e = stata.get_ereturn()
+        e = results("e")
         RESULT["e"] = {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in e.items()}
         RESULT["b"] = run("display _b[_cons] _col(20) _b[mpg]")["tail"]
         """
@@ -278,6 +278,6 @@ def test_sfi_data_accessors_follow_the_dataset(scenario: Scenario) -> None:
 
 def test_foreach_of_global_and_sreturn_shape(scenario: Scenario) -> None:
     code = 'global things "x y"\nforeach t of global things {\n  display "`t\'"\n}'
-    out = scenario(f"RESULT.update(run({code!r}))\nRESULT['s'] = stata.get_sreturn()")
+    out = scenario(f"RESULT.update(run({code!r}))\nRESULT['s'] = results('s')")
     assert "\nx\ny\n" in out.result["streamed"] + out.result["tail"]
     assert out.result["s"] == {}

@@ -72,7 +72,7 @@ def _load_library(lib_path: str) -> None:
 def _banner(edition: str) -> str:
     return (
         "\n"
-        f"  SIMULATED Stata 18.0 ({edition}) — stata-live simulator, not a real Stata\n"
+        f"  SIMULATED Stata {stversion} ({edition}) — stata-live simulator, not a real Stata\n"
         "  No Stata code, licence or binaries are involved: a small deterministic subset of Stata\n"
         "  for tests and demos (see SIMULATED.txt in the installation directory).\n"
         "\n"
@@ -84,6 +84,10 @@ def init(edition: str = "mp", splash: bool = True) -> None:
     global stlib, stversion, stedition, stinitialized, sfiinitialized, stlibpath
     if stinitialized:
         return
+    from ._sim import release, state
+
+    played = release.current()  # SIMSTATA_RELEASE; an invalid value fails here, before anything loads
+    state.STATA_VERSION = played.version
     st_home = _get_st_home()
     os.environ["SYSDIR_STATA"] = st_home
     lib_path = os.path.normpath(_get_lib_path(st_home, edition))
@@ -96,9 +100,20 @@ def init(edition: str = "mp", splash: bool = True) -> None:
     rt = runtime.create_runtime(stedition, lambda: stoutputf)
     rt.streaming = stconfig["streamout"] == "on"
     stlib = rt.stlib
+    stversion = f"{played.version:.1f}"
+    # Real init: rc = StataSO_Main(...); msg = get_output(); rc -7100 (Python integration failed) leaves
+    # sfiinitialized False and init returns; any other negative rc raises. SIMSTATA_INIT_RC plays either.
+    init_rc = int(os.environ.get("SIMSTATA_INIT_RC", "0") or 0)
     sfiinitialized = True
+    if init_rc < 0:
+        message = (f"Stata's Python integration failed to initialize (rc {init_rc}): this Python "
+                   f"({'.'.join(map(str, pyversion))}) is not one it supports [simulated]\n")
+        if init_rc != -7100:
+            _raise_system_error("failed to initialize Stata\n" + message)
+        sfiinitialized = False
+        rt.buffer.append(message)
+        rt.buffer.advance_fence()
     stinitialized = True
-    stversion = "18.0"
     if splash:
         print(_banner(stedition), end="")
     # Real init imports pystata.ipython.stpymagic, which imports pystata.stata: wrappers (nbstata) rely on

@@ -7,13 +7,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from pystata import config
 
 config.check_initialized()
 
+from pystata._sim import release as _release  # noqa: E402
 from pystata._sim import runtime as _runtime  # noqa: E402  (needs an initialized Stata, like the real one)
+from pystata._sim.output import tick_interval as _tick  # noqa: E402
+
+_INTERACTIVE = ("mata", "mata:", "python", "python:")
 
 
 def _rt() -> _runtime.Runtime:
@@ -28,7 +34,46 @@ def run(cmd: str | list[str], quietly: bool = False, echo: bool = False, inline:
     if not isinstance(cmd, str):
         raise TypeError("cmd must be a string or a list of strings")
     # `inline` (show graphs in IPython) has no effect here: the simulator never displays graphs itself.
-    _rt().run(cmd, quietly=quietly, echo=echo)
+    played = _release.current()
+    lines = cmd.splitlines()
+    if len(lines) == 1 and lines[0].strip() in _INTERACTIVE:
+        cmd = _interactive_block(lines[0].strip())  # [17] a loop calling input() until `end`
+    try:
+        try:
+            _rt().run(cmd, quietly=quietly, echo=echo)
+        finally:
+            # [17] the output thread sleeps once more after its last round, and run joins it: 15-30 ms a call.
+            time.sleep(_tick())
+    except SystemError as exc:
+        text = str(exc)
+        streaming = config.stconfig["streamout"] == "on"
+        if played.error_in_output_thread and streaming:
+            _raise_in_output_thread(text)  # [17] run returns normally; threading.excepthook gets the error
+            return
+        if played.empty_message_after_break and text.rstrip().endswith("r(1);"):
+            raise SystemError("") from None  # [19] an interrupted run: an empty message
+        raise
+
+
+def _interactive_block(opener: str) -> str:
+    """pystata's interactive Mata/Python loop: prompts and reads with input() until `end` [17]."""
+    prompt = ": " if opener.startswith("mata") else ">>> "
+    body: list[str] = []
+    while True:
+        line = input(prompt)
+        if line.strip() == "end":
+            break
+        body.append(line)
+    return "\n".join([opener, *body, "end"])
+
+
+def _raise_in_output_thread(text: str) -> None:
+    def fail() -> None:
+        raise SystemError(text)
+
+    thread = threading.Thread(target=fail, name="Stata")
+    thread.start()
+    thread.join()
 
 
 def _results(kind: str) -> dict[str, Any]:
@@ -52,19 +97,25 @@ def _matrix(rows: list[list[float]]) -> Any:
     return np.array(rows)
 
 
+def _numpy_gate() -> None:
+    config.check_initialized()
+    if _release.numpy_missing():
+        raise SystemError("NumPy package is required to use this function.")  # [17]
+
+
 def get_return() -> dict[str, Any]:
     """r() results keyed like ``r(mean)``; missing values are Stata's missing float (8.988e+307)."""
-    config.check_initialized()
+    _numpy_gate()
     return _results("r")
 
 
 def get_ereturn() -> dict[str, Any]:
-    config.check_initialized()
+    _numpy_gate()
     return _results("e")
 
 
 def get_sreturn() -> dict[str, Any]:
-    config.check_initialized()
+    _numpy_gate()
     return _results("s")
 
 

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pystata import config as _config
+
+if _config.stinitialized and not _config.sfiinitialized:
+    # Real Stata: with its Python integration not started (rc -7100) the sfi module cannot load.
+    raise ImportError("DLL load failed while importing _stp: the specified module could not be found")
+
 from pystata._sim import runtime as _runtime
 from pystata._sim.dataset import Variable as _Variable
 from pystata._sim.errors import StataError as _StataError
