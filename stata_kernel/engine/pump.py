@@ -20,6 +20,8 @@ POLL_INTERVAL = 0.001
 QUIET_INTERVAL = 0.002
 """Seconds between reads after a quiet spell (``QUIET_READS`` empty reads): half the polling cost in silences."""
 QUIET_READS = 20
+BUSY_CHARS = 65_536
+"""A read this large means Stata is flooding: read again at once instead of waiting an interval."""
 
 Reader = Callable[[], "bytes | str | None"]
 Deliver = Callable[[str], None]
@@ -152,6 +154,8 @@ class OutputPump:
                 if text:
                     empty = 0
                     run.deliver(text)
+                    if len(text) >= BUSY_CHARS:
+                        continue
                 else:
                     empty += 1
                 if self._wake.wait(self.interval if empty < QUIET_READS else quiet):
