@@ -31,8 +31,8 @@ SECTIONS: dict[str, Callable[[BenchContext], dict[str, Any]]] = {
 }
 
 NOTES = [
-    "Latency: the simulator stamps a piece just before its print(), so the figures include everything a kernel "
-    "does with the piece, from the moment Stata hands it over to its arrival at the client.",
+    "Latency: the simulator stamps a piece when it enters Stata's output buffer, so the figures include any "
+    "polling of that buffer and everything a kernel does with the piece until it reaches the client.",
     "Peers run as they would on a real Stata (`import pystata; pystata.config.init(...)`; the simulator "
     "reproduces those import side effects; bench/baselines/pystata_compat.py stays a no-op shim for older "
     "simulators). nbstata runs with `echo = False`: its default (`echo = None`) needs `mata` and "
