@@ -77,6 +77,38 @@ def results(kind):
 RESULT = {}
 '''
 
+# Helpers for scenarios that drive the C entry points the way an embedder (or pystata) does.
+EXECUTE = r"""
+lib = config.stlib
+def drain():
+    data = b""
+    while True:
+        piece = lib.StataSO_GetOutputBuffer()
+        if not piece:
+            return data
+        data += piece
+def execute(line, echo=False):
+    lib.StataSO_ClearOutputBuffer()
+    rc = lib.StataSO_Execute(line.encode("utf-8"), echo)
+    return rc, drain().decode("utf-8")
+def runtime():
+    from pystata._sim import runtime as _rt
+    return _rt.get_runtime()
+def started_event():
+    # Stata code signals progress with `python: started.set()` (event-driven, no sleeps)
+    ev = threading.Event()
+    runtime().python_namespace["started"] = ev
+    return ev
+def in_background(line, echo=False):
+    # StataSO_Execute on a worker thread; returns (thread, holder) with holder["rc"] once it returned
+    holder = {}
+    def work():
+        holder["rc"] = lib.StataSO_Execute(line.encode("utf-8"), echo)
+    th = threading.Thread(target=work)
+    th.start()
+    return th, holder
+"""
+
 POSTLUDE = r"""
 with open(os.environ["SIM_RESULT"], "w") as _f:
     json.dump(RESULT, _f)

@@ -1,80 +1,11 @@
-"""The simulated Stata's C entry points and the features real Stata has that the kernel relies on:
-``StataSO_Execute`` with ``include``/``do``, the byte buffer, programs and ado-files on the adopath,
-Python and Mata blocks, and the commands that wait for a console (until a break, here)."""
+"""Features of real Stata that embedders meet through ``StataSO_Execute``: programs and ado-files on the
+adopath, Python and Mata blocks, and the commands that wait for a console (until a break, here)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import Scenario
-
-EXECUTE = """
-lib = config.stlib
-def execute(line):
-    lib.StataSO_ClearOutputBuffer()
-    rc = lib.StataSO_Execute(line.encode("utf-8"), False)
-    data = b""
-    while True:
-        piece = lib.StataSO_GetOutputBuffer()
-        if not piece:
-            break
-        data += piece
-    return rc, data.decode("utf-8")
-"""
-
-
-def test_execute_returns_the_rc_and_prints_the_message_and_rc_line(scenario: Scenario) -> None:
-    out = scenario(EXECUTE + """
-RESULT["ok"] = execute('display "hello"')
-RESULT["bad"] = execute("no_such_command")
-""")
-    assert out.result["ok"] == [0, "hello\n"]
-    assert out.result["bad"] == [199, "command no_such_command is unrecognized\nr(199);\n"]
-
-
-def test_execute_never_raises_and_accepts_ctypes_style_settings(scenario: Scenario) -> None:
-    out = scenario(EXECUTE + """
-lib.StataSO_GetOutputBuffer.restype = "c_char_p"
-lib.StataSO_Execute.argtypes = None
-RESULT["bad"] = execute("display 1 +")
-RESULT["type"] = type(lib.StataSO_GetOutputBuffer()).__name__
-""")
-    assert out.result["bad"][0] == 198 and out.result["type"] == "bytes"
-
-
-def test_include_runs_a_quoted_path_with_spaces_sharing_locals(scenario: Scenario, tmp_path: Path) -> None:
-    folder = tmp_path / "a folder"
-    folder.mkdir()
-    (folder / "cell.do").write_text('local x = 21\ndisplay `x\' * 2\n')
-    out = scenario(EXECUTE + f"""
-RESULT["inc"] = execute('include "{folder.as_posix()}/cell.do"')
-RESULT["after"] = execute("display `x'")
-RESULT["do"] = execute('do "{folder.as_posix()}/cell"')
-RESULT["missing"] = execute('include "{folder.as_posix()}/nope.do"')
-""")
-    rc, text = out.result["inc"]
-    assert rc == 0 and ". local x = 21" in text and "42\n" in text
-    assert out.result["after"] == [0, "21\n"]  # include shares the caller's locals
-    assert "end of do-file" in out.result["do"][1]
-    assert out.result["missing"][0] == 601
-
-
-def test_a_read_may_cut_a_character_and_the_next_read_completes_it(scenario: Scenario) -> None:
-    out = scenario(EXECUTE + """
-cuts = 0
-for i in range(40):
-    lib.StataSO_Execute('display "é€😀"'.encode(), False)
-    reads = [lib.StataSO_GetOutputBuffer()]
-    while reads[-1]:
-        reads.append(lib.StataSO_GetOutputBuffer())
-    try:
-        reads[0].decode("utf-8")
-    except UnicodeDecodeError:
-        cuts += 1
-    assert b"".join(reads).decode("utf-8") == "é€😀\\n"
-RESULT["cuts"] = cuts
-""")
-    assert out.result["cuts"] > 0
+from .conftest import EXECUTE, Scenario
 
 
 def test_python_blocks_print_to_sys_stdout_and_keep_their_namespace(scenario: Scenario, tmp_path: Path) -> None:
