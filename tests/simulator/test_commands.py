@@ -253,7 +253,7 @@ def test_pandas_helpers_fail_clearly_without_pandas(scenario: Scenario) -> None:
         """
     )
     if not out.result["has_pandas"]:
-        assert "needs pandas" in out.result["error"]
+        assert out.result["error"] == "pandas package is required to use this function."  # [17]
 
 
 def test_sfi_data_accessors_follow_the_dataset(scenario: Scenario) -> None:

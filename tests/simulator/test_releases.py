@@ -164,3 +164,69 @@ def test_other_negative_init_rc_raises(scenario: Scenario) -> None:
     out = scenario("from pystata import config\nconfig.init('mp', splash=False)\n",
                    env={"SIMSTATA_INIT_RC": "-1", "SIM_NO_INIT": "1"}, expect_rc=1)
     assert "SystemError: failed to initialize Stata\nPython integration failed to initialize (rc -1)" in out.stderr
+
+
+def test_17_a_break_ends_the_run_normally_and_the_thread_raises_it(scenario: Scenario) -> None:
+    body = """
+caught = []
+threading.excepthook = lambda args: caught.append((args.thread.name, str(args.exc_value)))
+""" + BREAK + """
+RESULT["caught"] = caught
+RESULT["breaks"] = config.stlib.sim_breaks
+RESULT["misuse"] = config.stlib.sim_break_misuse
+"""
+    result = scenario(body, env={"SIMSTATA_RELEASE": "17"}).result
+    assert result["error"] is None and "--Break--" not in result["streamed"]
+    assert result["caught"] == [["Stata", result["caught"][0][1]]]
+    assert result["caught"][0][1].endswith("--Break--\nr(1);\nr(1);\n")
+    assert (result["breaks"], result["misuse"]) == (1, 0)
+
+
+def test_19_keeps_the_message_of_rc_1_when_no_break_happened(scenario: Scenario) -> None:
+    result = scenario('RESULT.update(run("exit 1"))', env={"SIMSTATA_RELEASE": "19"}).result
+    assert result["error"] == "r(1);\n" and result["tail"] == ""
+
+
+# A stand-in for numpy (the test environment has none): pystata's get_return only needs np.array.
+FAKE_NUMPY = """
+import types
+fake = types.ModuleType("numpy")
+fake.array = lambda rows, **kw: ("array", [list(r) for r in rows])
+sys.modules["numpy"] = fake
+"""
+
+
+def test_get_return_reads_the_names_through_sfi_and_matrices_through_numpy(scenario: Scenario) -> None:
+    body = FAKE_NUMPY + """
+run("sysuse auto"); run("regress price mpg")
+e = stata.get_ereturn()
+RESULT["keys"] = sorted(e)
+RESULT["b"] = e["e(b)"]
+RESULT["sfi"] = sorted(results("e"))
+run('summarize price')
+RESULT["mean"] = stata.get_return()["r(mean)"]
+RESULT["s"] = stata.get_sreturn()
+"""
+    result = scenario(body, env={"SIMSTATA_RELEASE": "17"}).result
+    assert result["keys"] == result["sfi"] and "e(cmd)" in result["keys"]
+    assert result["b"][0] == "array" and [round(v, 2) for v in result["b"][1][0]] == [-238.89, 11253.06]
+    assert round(result["mean"], 2) == 6165.26
+    assert result["s"] == {}
+
+
+def test_loading_an_array_refuses_a_changed_dataset_unless_forced(scenario: Scenario) -> None:
+    body = FAKE_NUMPY + """
+run("sysuse auto")
+stata.nparray_to_data([[1, 2], [3, 4]])  # c(changed) is 0 after sysuse: replaced without force
+RESULT["names"] = [sfi.Data.getVarName(i) for i in range(sfi.Data.getVarCount())]
+try:
+    stata.nparray_to_data([[5]])  # the loaded array changed the data
+except SystemError as exc:
+    RESULT["error"] = str(exc)
+stata.nparray_to_data([[5]], prefix="x", force=True)
+RESULT["forced"] = [sfi.Data.getVarName(0), sfi.Data.getObsTotal()]
+"""
+    result = scenario(body).result
+    assert result["names"] == ["v1", "v2"]
+    assert result["error"] == "no; dataset in memory has changed since last saved"  # [17]
+    assert result["forced"] == ["x1", 1]

@@ -20,14 +20,9 @@ config.check_initialized()
 import sfi  # noqa: E402  (as the real module: fails here when Stata's Python integration did not start)
 
 from pystata._sim import release as _release  # noqa: E402
-from pystata._sim import runtime as _runtime  # noqa: E402
 from pystata.core import stout  # noqa: E402
 
 rc2 = 0
-
-
-def _rt() -> _runtime.Runtime:
-    return _runtime.get_runtime()
 
 
 def _print_no_streaming_output(output: str, newline: bool) -> None:
@@ -271,25 +266,22 @@ def run(cmd: str, quietly: bool = False, echo: bool = False, inline: bool | None
         config.stlib.StataSO_Execute(config.get_encode_str("qui _gr_list off"), False)
 
 
-def _results(kind: str) -> dict[str, Any]:
-    st = _rt().state
-    res = {"r": st.r, "e": st.e, "s": st.s}[kind]
-    out: dict[str, Any] = {}
-    for k, v in res.scalars.items():
-        out[f"{kind}({k})"] = v
-    for k, m in res.macros.items():
-        out[f"{kind}({k})"] = m
-    for k, (rows, _rn, _cn) in res.matrices.items():
-        out[f"{kind}({k})"] = _matrix(rows)
-    return out
+def _get_return_val(res: dict[str, Any], cat: str) -> dict[str, Any]:
+    """[17] reads the names of the stored results through sfi, then each value (matrices as NumPy arrays)."""
+    import numpy as np  # [17] numpy2stata.array_from_matrix is np.array; the caller checked numpy exists
 
-
-def _matrix(rows: list[list[float]]) -> Any:
-    try:
-        import numpy as np  # real pystata returns NumPy arrays
-    except ImportError:
-        return [list(r) for r in rows]
-    return np.array(rows)
+    kind = cat[0]
+    kinds = ("macro",) if cat == "s()" else ("scalar", "macro", "matrix")  # [17] s() holds macros only
+    for what in kinds:
+        for name in sfi.SFIToolkit.listReturn(cat, what).split():
+            key = f"{kind}({name})"
+            if what == "scalar":
+                res[key] = sfi.Scalar.getValue(key)
+            elif what == "macro":
+                res[key] = sfi.Macro.getGlobal(key)
+            else:
+                res[key] = np.array(sfi.Matrix.get(key))
+    return res
 
 
 def _numpy_gate() -> None:
@@ -299,39 +291,54 @@ def _numpy_gate() -> None:
 
 
 def get_return() -> dict[str, Any]:
-    """r() results keyed like ``r(mean)``; missing values are Stata's missing float (8.988e+307)."""
+    """r() results keyed like ``r(mean)``; missing values are Stata's missing float (8.988e+307) [17]."""
     _numpy_gate()
-    return _results("r")
+    return _get_return_val({}, "r()")
 
 
 def get_ereturn() -> dict[str, Any]:
+    """e() results keyed like ``e(N)``; ``e(b)``/``e(V)`` as NumPy arrays [17]."""
     _numpy_gate()
-    return _results("e")
+    return _get_return_val({}, "e()")
 
 
 def get_sreturn() -> dict[str, Any]:
+    """s() results (macros only) keyed like ``s(name)`` [17]."""
     _numpy_gate()
-    return _results("s")
+    return _get_return_val({}, "s()")
 
 
 def _columns(
     var: Any, obs: Any, selectvar: Any, valuelabel: bool, missingval: Any
 ) -> tuple[list[str], list[list[Any]]]:
-    import sfi
-
     names = sfi.Data._resolve_vars(var)
     rows = sfi.Data.get(names, obs, selectvar=selectvar, valuelabel=valuelabel, missingval=missingval)
     return names, rows
 
 
+def _pandas_gate() -> None:
+    config.check_initialized()
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        raise SystemError("pandas package is required to use this function.") from None  # [17]
+
+
+def _replace_dataset(force: bool) -> None:
+    """[17] refuses to replace a changed dataset unless ``force``; else clears it with ``run('clear')``."""
+    changed = sfi.Scalar.getValue("c(changed)")
+    if int(changed) == 1 and force is False:
+        raise SystemError("no; dataset in memory has changed since last saved")
+    run("clear")
+
+
 def pdataframe_from_data(
     var: Any = None, obs: Any = None, selectvar: Any = None, valuelabel: bool = False, missingval: Any = None
 ) -> Any:
-    try:
-        import pandas as pd
-    except ImportError as exc:
-        raise SystemError("pdataframe_from_data() needs pandas, which is not installed") from exc
+    _pandas_gate()
     import math
+
+    import pandas as pd
 
     names, rows = _columns(var, obs, selectvar, valuelabel, math.nan if missingval is None else missingval)
     return pd.DataFrame(rows, columns=names)
@@ -340,33 +347,28 @@ def pdataframe_from_data(
 def nparray_from_data(
     var: Any = None, obs: Any = None, selectvar: Any = None, valuelabel: bool = False, missingval: Any = None
 ) -> Any:
-    try:
-        import numpy as np
-    except ImportError as exc:
-        raise SystemError("nparray_from_data() needs numpy, which is not installed") from exc
+    _numpy_gate()
     import math
+
+    import numpy as np
 
     _names, rows = _columns(var, obs, selectvar, valuelabel, math.nan if missingval is None else missingval)
     return np.array(rows, dtype=object)
 
 
 def pdataframe_to_data(df: Any, force: bool = False) -> None:
-    import sfi
-
-    if sfi.Data.getVarCount() > 0 and not force:
-        raise SystemError("no; dataset in memory has changed since last saved\nr(4);")
-    rt = _rt()
-    rt.state.data.clear()
+    """Load a DataFrame as the dataset; [17] refuses when the data in memory changed, unless ``force``."""
+    _pandas_gate()
+    _replace_dataset(force)
     names = [str(c) for c in df.columns]
     columns = {n: list(df[c]) for n, c in zip(names, df.columns, strict=False)}
     sfi.Data._load_columns(names, columns, len(df))
 
 
 def nparray_to_data(arr: Any, prefix: str = "v", force: bool = False) -> None:
-    import sfi
-
-    if sfi.Data.getVarCount() > 0 and not force:
-        raise SystemError("no; dataset in memory has changed since last saved\nr(4);")
+    """Load a 2-D array as the dataset (v1, v2, ...); [17] refuses a changed dataset unless ``force``."""
+    _numpy_gate()
+    _replace_dataset(force)
     rows = [list(r) for r in arr]
     width = len(rows[0]) if rows else 0
     names = [f"{prefix}{j + 1}" for j in range(width)]

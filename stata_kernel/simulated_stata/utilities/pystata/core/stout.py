@@ -7,9 +7,12 @@ the real ones: the thread reads the buffer *before* it checks whether the run en
 
 Two simulator hooks, marked ``# sim:``, play what differs by release or by timing (SIMULATED.txt):
 
-* ``_read_round``: the tail race made seeded. With probability ``SIMSTATA_TAIL_RACE`` (default 0.05, after
-  positron-stata's ~5% measurement) the last round acts as if its read came just before Stata's last
-  print: it reads nothing and the output stays in the buffer. Under release 19 a break always does.
+* ``_read_round``: the tail race made seeded. [17] reads the buffer, THEN checks whether the run ended, so
+  whatever Stata printed between the two stays in the buffer; when that happens depends on thread timing.
+  The simulator decides "ended" just before the read instead (so timing never loses output) and plays the
+  race with probability ``SIMSTATA_TAIL_RACE`` (default 0.05, after positron-stata's ~5% measurement;
+  seeded by ``SIMSTATA_SEED``): the last round acts as if its read came just before Stata's last print,
+  reads nothing, and the output stays in the buffer. Under release 19 a run ended by a break always does.
 * ``_fail``: [17] raises the run's ``SystemError`` inside this thread; 18 and 19 hand it to ``run``.
 """
 
@@ -136,6 +139,8 @@ class RepeatTimer(threading.Thread):
         self.colon = colon
         self.mode = mode
         self.error: SystemError | None = None  # sim: the run's error when the release raises in the caller
+        self.ended = False  # sim: whether the run had ended when this round's read began (see _read_round)
+        self.breaks_before = _breaks()  # sim: to tell a run ended by StataSO_SetBreak (release 19)
 
     def done(self) -> None:
         sys.stdout = self.old_stdout
@@ -149,7 +154,7 @@ class RepeatTimer(threading.Thread):
             sys.stdout = self.old_stdout
             sys.stderr = self.old_stderr
             output = self._read_round()
-            if self.q.empty():
+            if not self.ended:  # sim: [17] `if self.q.empty():` -- the same question, asked before the read
                 if len(output) != 0:
                     if self.mode != 1 and self.otype == 2:
                         output = output_get_interactive_result(output, self.real_cmd or "", bool(self.colon),
@@ -187,12 +192,19 @@ class RepeatTimer(threading.Thread):
             time.sleep(self.interval)
 
     def _read_round(self) -> str:
-        """``config.get_output()``; sim: or nothing, when the seeded tail race says this read came too early."""
-        if not self.q.empty():  # the run has ended: the real thread may have read just before the last print
+        """``config.get_output()``; sim: or nothing, when the seeded tail race says this read came too early.
+
+        Whether the run has ended is decided first (``self.ended``): once ``run`` has queued the rc, Execute
+        has returned and everything it printed is in the buffer, so this read gets all of it -- unless the
+        seeded draw plays [17]'s race. Deciding after the read, as [17] does, would lose output whenever the
+        thread is preempted between the two, which no test could predict.
+        """
+        self.ended = not self.q.empty()
+        if self.ended:  # the run has ended: the real thread may have read just before the last print
             rt = _runtime.get_runtime()
             rc = self.q.queue[-1]
-            forced = rc == 1 and rt.release.empty_message_after_break
-            if forced or rt.rng.random() < _tail_race_rate():
+            broke = rc == 1 and _breaks() > self.breaks_before
+            if (broke and rt.release.empty_message_after_break) or rt.rng.random() < _tail_race_rate():
                 return ""
         return config.get_output()
 
@@ -201,6 +213,11 @@ class RepeatTimer(threading.Thread):
         if _runtime.get_runtime().release.error_in_output_thread:
             raise SystemError(output)
         self.error = SystemError(output)
+
+
+def _breaks() -> int:
+    """Breaks Stata has accepted so far (the simulator's counter on ``config.stlib``)."""
+    return int(getattr(config.stlib, "sim_breaks", 0))
 
 
 def _tail_race_rate() -> float:
