@@ -167,7 +167,6 @@ class Runtime:
                 self.buffer.backpressure = False  # until somebody reads during this Execute
                 try:
                     rc = self._execute_line(text.strip(), bool(echo))
-                    self.state.rc = rc  # before a held Ctrl-C is raised on the way out
                 finally:
                     self.executing = False
                     self.buffer.backpressure = False
@@ -176,6 +175,7 @@ class Runtime:
                         self._break_event.clear()
         finally:
             self._run_lock.release()
+        self.state.rc = rc
         return rc
 
     def _execute_line(self, line: str, echo: bool) -> int:
