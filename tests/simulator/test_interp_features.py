@@ -204,7 +204,7 @@ def test_more_waits_only_when_set_more_on(scenario: Scenario, tmp_path: Path) ->
     assert result["waited"] and result["console_waits"] == 1 and "passed\n" in result["text"]
 
 
-@pytest.mark.parametrize("opener", ["mata", "mata:", "python", "python:", "program define typed_here"])
+@pytest.mark.parametrize("opener", ["mata", "mata:", "python", "python:"])
 def test_a_lone_interactive_opener_waits_for_a_console(scenario: Scenario, opener: str) -> None:
     result = _waits(scenario, opener)
     assert result["waited"] and result["rc"] == 1
