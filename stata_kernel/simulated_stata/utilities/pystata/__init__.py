@@ -4,9 +4,7 @@ Import it the way real users do: put ``<STATA_DIR>/utilities`` on ``sys.path``, 
 ``from pystata import config; config.init("mp"); from pystata import stata``.
 """
 
-from ._sim.release import version_for_environment as _version
-
-__version__ = _version() + "+simulated"  # the pystata of the release played (SIMSTATA_RELEASE)
+__version__ = "0.1.3+simulated"  # API level of Stata 18's pystata (splash= exists since 0.1.1)
 __author__ = "stata-live simulator (not StataCorp)"
 
 # As in the real package: ``import pystata; pystata.config.init(...)`` works.

@@ -7,8 +7,6 @@ raises when it is missing, so a broken installation is detected the same way.
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import os
 import platform
 import sys
@@ -71,74 +69,56 @@ def _load_library(lib_path: str) -> None:
         _raise_system_error("failed to load Stata's shared library")
 
 
-def _init_stata() -> int:
-    """[17] ``StataSO_Main(2, ["-pyexec", <python>])`` starts Stata; its start-up text is in the buffer."""
-    stlib.StataSO_Main.restype = "c_int"
-    stlib.StataSO_Main.argtypes = ("c_int", "POINTER(c_char_p)")
-    return int(stlib.StataSO_Main(2, [b"-pyexec", get_encode_str(sys.executable)]))
+def _banner(edition: str) -> str:
+    return (
+        "\n"
+        f"  SIMULATED Stata {stversion} ({edition}) — stata-live simulator, not a real Stata\n"
+        "  No Stata code, licence or binaries are involved: a small deterministic subset of Stata\n"
+        "  for tests and demos (see SIMULATED.txt in the installation directory).\n"
+        "\n"
+    )
 
 
-def _splash(args: tuple[Any, ...], kwargs: dict[str, Any], takes_splash: bool) -> bool:
-    """The release's signature: [17] ``init(edition)``; later ``init(edition, splash=True)``."""
-    if not takes_splash:
-        if args:
-            raise TypeError(f"init() takes 1 positional argument but {1 + len(args)} were given")
-        if kwargs:
-            raise TypeError(f"init() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        return True  # [17] the greeting is always printed
-    if len(args) > 1:
-        raise TypeError(f"init() takes from 1 to 2 positional arguments but {1 + len(args)} were given")
-    unknown = [k for k in kwargs if k != "splash"]
-    if unknown:
-        raise TypeError(f"init() got an unexpected keyword argument '{unknown[0]}'")
-    return bool(args[0] if args else kwargs.get("splash", True))
-
-
-@atexit.register
-def shutdown() -> None:
-    """[17] registered with atexit: ``StataSO_Shutdown`` (here: Stata's temporary files are removed)."""
-    if stinitialized:
-        stlib.StataSO_Shutdown.restype = None
-        stlib.StataSO_Shutdown()
-
-
-def init(edition: str, *args: Any, **kwargs: Any) -> None:
-    """Initialize the simulated Stata, as the release's pystata does; a second call is a no-op."""
+def init(edition: str = "mp", splash: bool = True) -> None:
+    """Initialize the simulated Stata. A second call is a no-op, as with real pystata."""
     global stlib, stversion, stedition, stinitialized, sfiinitialized, stlibpath
-    from ._sim import release
-
-    played = release.current()  # SIMSTATA_RELEASE; an invalid value fails here, before anything loads
-    splash = _splash(args, kwargs, played.init_takes_splash)
     if stinitialized:
         return
+    from ._sim import release, state
+
+    played = release.current()  # SIMSTATA_RELEASE; an invalid value fails here, before anything loads
+    state.STATA_VERSION = played.version
     st_home = _get_st_home()
     os.environ["SYSDIR_STATA"] = st_home
     lib_path = os.path.normpath(_get_lib_path(st_home, edition))
+    _load_library(lib_path)
     stlibpath = lib_path
     stedition = _EDITIONS[edition]
-    _load_library(lib_path)
 
     from ._sim import runtime
 
-    stlib = runtime.create_runtime(stedition, played).stlib
+    rt = runtime.create_runtime(stedition, lambda: stoutputf)
+    rt.streaming = stconfig["streamout"] == "on"
+    stlib = rt.stlib
     stversion = f"{played.version:.1f}"
+    # Real init: rc = StataSO_Main(...); msg = get_output(); rc -7100 (Python integration failed) leaves
+    # sfiinitialized False and init returns; any other negative rc raises. SIMSTATA_INIT_RC plays either.
+    init_rc = int(os.environ.get("SIMSTATA_INIT_RC", "0") or 0)
     sfiinitialized = True
-    rc = _init_stata()
-    msg = get_output()
-    if rc < 0:
-        if rc != -7100:
-            _raise_system_error("failed to initialize Stata\n" + msg)
-        sfiinitialized = False  # [17] init returns; `import sfi` fails later
-        # [17] init has read the message and drops it; the simulator leaves it for config.get_output() so
-        # an embedder can report why (stata-live's choice, see SIMULATED.txt).
-        stlib.StataSO_AppendOutputBuffer(get_encode_str(msg))
-    elif splash:
-        print(msg, end="")
+    if init_rc < 0:
+        message = (f"Stata's Python integration failed to initialize (rc {init_rc}): this Python "
+                   f"({'.'.join(map(str, pyversion))}) is not one it supports [simulated]\n")
+        if init_rc != -7100:
+            _raise_system_error("failed to initialize Stata\n" + message)
+        sfiinitialized = False
+        rt.buffer.append(message)
+        rt.buffer.advance_fence()
     stinitialized = True
-    # [17] init imports pystata.ipython.stpymagic, which imports pystata.stata (and so sfi), swallowing any
-    # failure. Wrappers (nbstata) rely on ``pystata.stata`` being loaded after init.
-    with contextlib.suppress(Exception):  # as real pystata: a broken sfi surfaces at the user's own import
-        import pystata.stata  # noqa: F401
+    if splash:
+        print(_banner(stedition), end="")
+    # Real init imports pystata.ipython.stpymagic, which imports pystata.stata: wrappers (nbstata) rely on
+    # ``pystata.stata`` being loaded after ``config.init`` without importing it themselves.
+    import pystata.stata  # noqa: F401
 
 
 def check_initialized() -> None:
@@ -185,7 +165,8 @@ def status() -> None:
 
 
 def get_output() -> str:
-    """Return and clear what is in Stata's output buffer; each read decoded on its own, as [17] does."""
+    """Return and clear what is still in Stata's output buffer (e.g. the tail of the last run)."""
+    check_initialized()
     stlib.StataSO_GetOutputBuffer.restype = "c_char_p"  # what real pystata sets on every call (ignored here)
     return get_decode_str(stlib.StataSO_GetOutputBuffer())
 
@@ -261,6 +242,10 @@ def set_streaming_output_mode(flag: str, perm: bool = False) -> None:
     if flag not in ("on", "off"):
         raise ValueError("The value for output mode must be either on or off. Default is on.")
     stconfig["streamout"] = flag
+    if stinitialized:
+        from ._sim import runtime
+
+        runtime.get_runtime().streaming = flag == "on"
 
 
 def set_output_file(filename: str, replace: bool = False) -> None:

@@ -17,7 +17,6 @@ if _config.stinitialized and not _config.sfiinitialized:
     raise ImportError("DLL load failed while importing _stp: the specified module could not be found")
 
 from pystata._sim import runtime as _runtime
-from pystata._sim import smcl as _smcl
 from pystata._sim.dataset import Variable as _Variable
 from pystata._sim.errors import StataError as _StataError
 from pystata._sim.fmt import MISSING as _MISSING
@@ -318,14 +317,11 @@ class SFIToolkit:
 
     @staticmethod
     def display(s: str, asis: bool = False) -> None:
-        """Into Stata's output buffer; SMCL rendered unless ``asis`` (no newline added, as in real sfi)."""
-        interp = _runtime.get_runtime().interp
-        interp.out(str(s) if asis else _smcl.render(str(s), interp.column))
+        _runtime.get_runtime().interp.out(str(s) + "\n")
 
     @staticmethod
     def displayln(s: str) -> None:
-        interp = _runtime.get_runtime().interp
-        interp.out(_smcl.render(str(s), interp.column) + "\n")
+        _runtime.get_runtime().interp.out(str(s) + "\n")
 
     @staticmethod
     def errprint(s: str) -> None:
@@ -366,14 +362,12 @@ class SFIToolkit:
 
     @staticmethod
     def getTempFile() -> str:  # noqa: N802
-        """A new temporary file name (pystata writes multi-line code there); Stata removes it at shutdown."""
+        """A new temporary file name (pystata writes multi-line code there), unquoted like Stata's."""
         import os
         import tempfile
 
-        rt = _runtime.get_runtime()
         fd, path = tempfile.mkstemp(prefix="ST_", suffix=".tmp")
         os.close(fd)
-        rt.temp_files.append(path)
         return path
 
     @staticmethod

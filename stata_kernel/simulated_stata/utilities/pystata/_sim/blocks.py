@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import codeop
 import os
 import re
 import sys
@@ -31,14 +30,11 @@ if TYPE_CHECKING:
 _PROGRAM = re.compile(r"^(?:(?:cap\w*|qui\w*|noi\w*)\s+)*pr\w*\s+(?:def\w*\s+)?([A-Za-z_]\w*)", re.I)
 _PYTHON = re.compile(r"^(?:(?:cap\w*|qui\w*|noi\w*)\s+)*python", re.I)
 _RULE = "-" * 78
-_CONTINUES = re.compile(r"^(?:else|elif|except|finally|case)\b|^[)\]}]")  # lines that continue a statement
 
 
 def wait_for_console(interp: Interpreter, what: str) -> None:
     """Block like a headless Stata reading its console; only a break ends the wait (BreakError)."""
-    runtime = interp.runtime
-    runtime.console_waits += 1
-    runtime.console_waiting.set()  # tests wait for this instead of sleeping
+    interp.runtime.console_waits += 1
     while True:
         interp.sleep(3600.0)
 
@@ -70,44 +66,24 @@ def exec_end_block(interp: Interpreter, node: Node, echo: bool) -> None:
 
 
 def _python_block(interp: Interpreter, node: Node, body: list[Stmt], echo: bool) -> None:
-    """Feed the block's lines to Python one at a time, as its interactive console does: each line echoed
-    with ``>>> `` (``... `` inside a statement), a statement run once complete, its output after its lines."""
+    code = "\n".join(ln for st in body for ln in st.lines)
     if echo:
         interp._echo(node.stmt.lines)
         interp.out(f"{'-' * 47} python (type end to exit) {'-' * 4}\n")
-    pending: list[str] = []
-    for line in (ln for st in body for ln in st.lines):
-        if pending and line[:1] not in ("", " ", "\t") and not _CONTINUES.match(line):
-            run_python(interp, "\n".join(pending) + "\n\n")  # assumed: a new statement ends an open one
-            pending = []
-        if echo:
-            interp.out(("... " if pending else ">>> ") + line + "\n")
-        pending.append(line)
-        if _complete("\n".join(pending)):
-            run_python(interp, "\n".join(pending))  # an error ends the block here, with no closing rule
-            pending = []
-    if pending:
-        run_python(interp, "\n".join(pending) + "\n\n")
+        interp.out("".join(f">>> {ln}\n" for st in body for ln in st.lines))
+    interp.sink.statement_boundary()
+    run_python(interp, code)  # an error ends the block where it happened, with no closing rule
     if echo:
         interp.ensure_line_start()
         interp.out(f">>> end\n{_RULE}\n\n")
 
 
-def _complete(source: str) -> bool:
-    """True when the lines so far make a statement Python's console would run (or a syntax error)."""
-    try:
-        return codeop.compile_command(source, "<stdin>", "single") is not None
-    except (SyntaxError, OverflowError, ValueError):
-        return True  # run_python reports it
-
-
 def run_python(interp: Interpreter, code: str) -> None:
-    """Run one interactive statement as Stata's Python integration does (an expression's value is shown);
-    the namespace lives as long as Stata. Errors print a traceback on ``sys.stderr`` and give r(7102)."""
+    """Run Python code as Stata's Python integration does; the namespace lives as long as Stata."""
     interp.check_break()
     namespace = interp.runtime.python_namespace
     try:
-        exec(compile(code, "<stdin>", "single"), namespace)
+        exec(compile(code, "<stdin>", "exec"), namespace)
     except SystemExit:
         raise StataError(7102, "") from None
     except BaseException as exc:
@@ -188,12 +164,6 @@ def cmd_program(interp: Interpreter, args: str) -> None:
             interp.out(f"  ado {name}\n")
         return
     wait_for_console(interp, "program definition")
-
-
-def cmd_args(interp: Interpreter, args: str) -> None:
-    """``args a b c`` inside a program: locals named after the program's arguments `1', `2', ..."""
-    for i, name in enumerate(args.split(), start=1):
-        interp.state.locals[name] = interp.state.locals.get(str(i), "")
 
 
 def cmd_adopath(interp: Interpreter, args: str) -> None:

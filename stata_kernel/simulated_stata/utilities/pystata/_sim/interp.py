@@ -29,6 +29,9 @@ class Sink:
     def write(self, text: str) -> None:
         raise NotImplementedError
 
+    def statement_boundary(self) -> None:
+        """Output so far belongs to finished statements (the output thread may print it)."""
+
 
 @dataclass
 class Node:
@@ -279,6 +282,7 @@ class Interpreter:
     def exec_statement(self, raw: str, last_if: bool | None = None) -> bool | None:
         """Execute one simple statement; errors print their message once, here."""
         self.check_break()
+        self.sink.statement_boundary()
         try:
             text = self.expand(raw).strip()
             word = text.split(None, 1)[0] if text else ""
@@ -388,6 +392,7 @@ class Interpreter:
                 self._echo(st.lines)
                 more = node.physical_lines()[len(st.lines) :]
                 self.out("".join(f"{n:>3}. {line}\n" for n, line in enumerate(more, start=2)))
+            self.sink.statement_boundary()
             try:
                 self._loop(header_raw, body)
             except StataError as exc:

@@ -10,6 +10,7 @@ from typing import Any
 from .dataset import Dataset
 from .fmt import MISSING
 
+STATA_VERSION = 18.0
 # c(current_date)/c(current_time) are fixed so that output is deterministic.
 CURRENT_DATE = " 1 Jan 2026"
 CURRENT_TIME = "12:00:00"
@@ -47,7 +48,6 @@ class Graph:
 @dataclass
 class State:
     edition: str = "MP"
-    version: float = 18.0  # c(stata_version): the release the simulator plays (SIMSTATA_RELEASE)
     locals: dict[str, str] = field(default_factory=dict)
     globals: dict[str, str] = field(default_factory=dict)
     scalars: dict[str, float | str] = field(default_factory=dict)
@@ -69,8 +69,8 @@ class State:
         table: dict[str, Any] = {
             "N": float(self.data.nobs),
             "k": float(len(self.data.variables)),
-            "stata_version": self.version,
-            "version": self.version,
+            "stata_version": STATA_VERSION,
+            "version": STATA_VERSION,
             "edition": "MP" if self.edition == "MP" else self.edition,
             "edition_real": self.edition,
             "MP": 1.0 if self.edition == "MP" else 0.0,

@@ -40,47 +40,31 @@ def _read(path: str) -> str:
         raise StataError(603, f"file {path} could not be opened") from None
 
 
-def run_do_file(interp: Interpreter, code: str, *, own_locals: bool, end_note: bool) -> None:
-    """Run a do-file's text as Stata does.
-
-    The transcript starts with a blank line (each echoed command is preceded by one) and ends with the
-    end-of-file prompt ". ". An error ends the file with its own "r(N);" line; the caller then prints its
-    own (an included file failing at the prompt shows "r(111);" twice, as captured from pystata in nbstata's
-    notebooks). ``do`` adds "end of do-file" (assumed layout, as Stata's console shows it).
-    """
-    saved = dict(interp.state.locals) if own_locals else None
-    if own_locals:
-        interp.state.locals.clear()
-    try:
-        interp.ensure_line_start()
-        interp.out("\n")
-        interp.run_code(code, do_file=True)
-    except StataError as exc:
-        interp.ensure_line_start()
-        interp.err_out(f"r({exc.rc});\n")
-        if end_note:
-            interp.err_out("\nend of do-file\n\n")
-        raise
-    finally:
-        if saved is not None:
-            interp.state.locals.clear()
-            interp.state.locals.update(saved)
-    if end_note:
-        interp.out("end of do-file\n")
-
-
 def cmd_include(interp: Interpreter, args: str) -> None:
-    run_do_file(interp, _read(_path(args)), own_locals=False, end_note=False)
+    code = _read(_path(args))
+    interp.run_code(code, do_file=True)
+
+
+def _run_own_locals(interp: Interpreter, code: str) -> None:
+    saved = dict(interp.state.locals)
+    interp.state.locals.clear()
+    try:
+        interp.run_code(code, do_file=True)
+    finally:
+        interp.state.locals.clear()
+        interp.state.locals.update(saved)
 
 
 def cmd_do(interp: Interpreter, args: str) -> None:
-    run_do_file(interp, _read(_path(args)), own_locals=True, end_note=True)
+    _run_own_locals(interp, _read(_path(args)))
+    interp.ensure_line_start()
+    interp.out("\nend of do-file\n")
 
 
 def cmd_run(interp: Interpreter, args: str) -> None:
     code = _read(_path(args))
     with interp.visibility(output=False):
-        run_do_file(interp, code, own_locals=True, end_note=False)
+        _run_own_locals(interp, code)
 
 
 def register(reg: Registry) -> None:

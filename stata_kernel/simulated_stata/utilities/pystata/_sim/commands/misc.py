@@ -182,14 +182,13 @@ def cmd_creturn(interp: Interpreter, args: str) -> None:
 
 def register(reg: Registry) -> None:
     reg.add("help", cmd_help, 1)
-    from ..blocks import cmd_adopath, cmd_args, cmd_more, cmd_program, cmd_python
+    from ..blocks import cmd_adopath, cmd_more, cmd_program, cmd_python
     from ..mata import cmd_mata as mata_statement
 
     reg.add("mata", mata_statement)
     reg.add("python", cmd_python)
     reg.add("program", cmd_program, 2)
     reg.add("adopath", cmd_adopath)
-    reg.add("args", cmd_args)
     reg.add("more", cmd_more)
     reg.add("which", cmd_which)
     reg.add("creturn", cmd_creturn, 3)

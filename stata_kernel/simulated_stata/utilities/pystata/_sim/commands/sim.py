@@ -43,6 +43,7 @@ def cmd_sim_flood(interp: Interpreter, args: str) -> None:
         end = min(seq + _CHUNK_LINES, full_lines + 1)
         interp.out("".join([template % i for i in range(seq, end)]))
         seq = end
+        interp.sink.statement_boundary()
         rt.buffer.wait_for_room(rt._break_event.is_set)
     if rest:
         last = f"SEQ {seq:08d} {pad}"[: rest - 1] + "\n" if rest > 1 else "\n"
