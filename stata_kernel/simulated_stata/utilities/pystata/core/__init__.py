@@ -1,0 +1,1 @@
+"""pystata's internals, as in the real package (``pystata.core.stout``: the output thread)."""
