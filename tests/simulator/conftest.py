@@ -3,8 +3,7 @@
 A scenario is Python source executed after a prelude that puts ONLY ``<sim>/utilities`` on ``sys.path``
 (``python -I``: no PYTHONPATH, no user site), initialises the simulated Stata and defines helpers:
 
-* ``run(code, **kw)`` -> ``stata.run`` as a caller sees it: dict(streamed, tail, error, text, pieces, ...)
-* ``transcript(code)`` -> Stata's own transcript through ``StataSO_Execute`` (no pystata): dict(rc, text)
+* ``run(code, **kw)`` -> dict(streamed, tail, error, pieces, foreign_thread_pieces, main_thread_pieces)
 * ``RESULT``: a dict the scenario fills; it comes back to the test as JSON.
 """
 
@@ -29,10 +28,7 @@ import json, os, sys, threading, time
 sys.path.insert(0, os.path.join(os.environ["SIM_DIR"], "utilities"))
 if os.environ.get("SIM_NO_INIT") != "1":
     from pystata import config
-    try:
-        config.init(os.environ.get("SIM_EDITION", "mp"), splash=False)
-    except TypeError:  # Stata 17's init(edition) has no splash=
-        config.init(os.environ.get("SIM_EDITION", "mp"))
+    config.init(os.environ.get("SIM_EDITION", "mp"), splash=False)
     from pystata import stata
     import sfi
 
@@ -66,30 +62,8 @@ def run(code, collector=None, **kw):
     n_before_return = len(col.pieces)
     tail = config.get_output()
     config.stoutputf = None
-    # "text": everything the caller got: printed pieces, the error's message, what stayed in the buffer
     return {"streamed": col.text(), "tail": tail, "error": err, "pieces": list(col.pieces),
-            "main_thread_pieces": col.main, "pieces_before_return": n_before_return,
-            "text": col.text() + (err or "") + tail}
-
-def transcript(code):
-    """Stata's own transcript of code (no pystata): one line as typed at the prompt, several lines as an
-    included do-file. Returns {"rc", "text"}."""
-    lib = config.stlib
-    if len(code.splitlines()) > 1:
-        import tempfile
-        with tempfile.NamedTemporaryFile("w", suffix=".do", delete=False, encoding="utf-8") as f:
-            f.write(code)
-        line = f'include "{f.name}"'
-    else:
-        line = code
-    lib.StataSO_ClearOutputBuffer()
-    rc = lib.StataSO_Execute(line.encode("utf-8"), False)
-    data = b""
-    while True:
-        piece = lib.StataSO_GetOutputBuffer()
-        if not piece:
-            return {"rc": rc, "text": data.decode("utf-8")}
-        data += piece
+            "main_thread_pieces": col.main, "pieces_before_return": n_before_return}
 
 def results(kind):
     """Stored results read through sfi, as pystata's get_return does inside (which needs numpy)."""
@@ -172,9 +146,7 @@ def scenario(tmp_path: Path) -> Scenario:
         counter["n"] += 1
         result_path = tmp_path / f"result{counter['n']}.json"
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("SIMSTATA_")}
-        full_env.update({"SIM_DIR": str(sim_dir), "SIM_RESULT": str(result_path), "PYTHONIOENCODING": "utf-8",
-                         # exact transcripts: no seeded tail race unless a test asks for it
-                         "SIMSTATA_TAIL_RACE": "0"})
+        full_env.update({"SIM_DIR": str(sim_dir), "SIM_RESULT": str(result_path), "PYTHONIOENCODING": "utf-8"})
         full_env.update(env or {})
         source = PRELUDE + textwrap.dedent(body) + POSTLUDE
         proc = subprocess.run(

@@ -8,9 +8,9 @@ from .conftest import Scenario
 
 
 def _text(scenario: Scenario, code: str) -> str:
-    out = scenario(f"RESULT.update(transcript({code!r}))")
-    assert out.result["rc"] == 0, out.result["text"]
-    return out.result["text"]
+    out = scenario(f"RESULT.update(run({code!r}))")
+    assert out.result["error"] is None, out.result["error"]
+    return out.result["streamed"] + out.result["tail"]
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_sysuse_auto_loads_the_1978_data(scenario: Scenario) -> None:
         """
     )
     r = out.result
-    assert r["load"]["text"] == "(1978 automobile data)\n"
+    assert r["load"]["tail"] == "(1978 automobile data)\n"
     assert r["n"] == 74
     assert r["names"] == [
         "make", "price", "mpg", "rep78", "headroom", "trunk", "weight",
@@ -116,7 +116,7 @@ def test_summarize_price_matches_the_auto_data(scenario: Scenario) -> None:
     assert r["r(mean)"] == pytest.approx(6165.256756756757)
     assert r["r(sd)"] == pytest.approx(2949.495884768919)
     assert (r["r(min)"], r["r(max)"]) == (3291, 15906)
-    assert "       price |         74    6165.257    2949.496       3291      15906" in out.result["text"]
+    assert "       price |         74    6165.257    2949.496       3291      15906" in out.result["tail"]
 
 
 def test_summarize_detail_reports_percentiles(scenario: Scenario) -> None:
@@ -132,7 +132,7 @@ def test_regress_price_mpg_matches_known_coefficients(scenario: Scenario) -> Non
         RESULT.update(run("regress price mpg"))
         e = results("e")
         RESULT["e"] = {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in e.items()}
-        RESULT["b"] = run("display _b[_cons] _col(20) _b[mpg]")["text"]
+        RESULT["b"] = run("display _b[_cons] _col(20) _b[mpg]")["tail"]
         """
     )
     e = out.result["e"]
@@ -143,7 +143,7 @@ def test_regress_price_mpg_matches_known_coefficients(scenario: Scenario) -> Non
     assert e["e(r2)"] == pytest.approx(0.2196, abs=1e-4)
     assert e["e(F)"] == pytest.approx(20.26, abs=1e-2)
     assert e["e(cmd)"] == "regress" and e["e(depvar)"] == "price"
-    table = out.result["text"]
+    table = out.result["tail"]
     assert "         mpg |  -238.8943   53.07669    -4.50   0.000    -344.7008   -133.0879" in table
     assert "       _cons |   11253.06   1170.813     9.61   0.000     8919.088    13587.03" in table
     assert out.result["b"].startswith("11253.061")
@@ -182,7 +182,7 @@ def test_generate_and_replace_over_observations(scenario: Scenario) -> None:
     )
     assert out.result["x"] == [2, 4, 6, 0, 0]
     assert out.result["s"] == ["v1", "v2", "v3", "v4", "v5"]
-    assert "(2 real changes made)" in out.result["text"]
+    assert "(2 real changes made)" in out.result["streamed"] + out.result["tail"]
 
 
 def test_return_and_ereturn_list(scenario: Scenario) -> None:
@@ -207,7 +207,7 @@ def test_sfi_macros_and_scalars_share_state_with_stata(scenario: Scenario) -> No
         RESULT["c"] = sfi.Macro.getGlobal("c(current_date)")
         """
     )
-    assert out.result["text"] == "abc 5\n"
+    assert out.result["tail"] == "abc 5\n"
     assert out.result["local"] == "xyz"
     assert out.result["c"] == " 1 Jan 2026"
 
@@ -219,9 +219,9 @@ def test_sfi_toolkit_runs_commands_into_the_stream(scenario: Scenario) -> None:
 
 def test_help_known_and_unknown_topics(scenario: Scenario) -> None:
     out = scenario('RESULT["known"] = run("help regress"); RESULT["unknown"] = run("help nosuchtopic")')
-    assert "Linear regression" in out.result["known"]["text"]
+    assert "Linear regression" in out.result["known"]["streamed"] + out.result["known"]["tail"]
     assert out.result["unknown"]["error"].startswith("help for nosuchtopic not found")
-    assert out.result["unknown"]["error"].endswith("r(111);\n")
+    assert out.result["unknown"]["error"].endswith("r(111);")
 
 
 def test_which_reports_builtins(scenario: Scenario) -> None:
@@ -253,7 +253,7 @@ def test_pandas_helpers_fail_clearly_without_pandas(scenario: Scenario) -> None:
         """
     )
     if not out.result["has_pandas"]:
-        assert out.result["error"] == "pandas package is required to use this function."  # [17]
+        assert "needs pandas" in out.result["error"]
 
 
 def test_sfi_data_accessors_follow_the_dataset(scenario: Scenario) -> None:
@@ -279,5 +279,5 @@ def test_sfi_data_accessors_follow_the_dataset(scenario: Scenario) -> None:
 def test_foreach_of_global_and_sreturn_shape(scenario: Scenario) -> None:
     code = 'global things "x y"\nforeach t of global things {\n  display "`t\'"\n}'
     out = scenario(f"RESULT.update(run({code!r}))\nRESULT['s'] = results('s')")
-    assert "\nx\ny\n" in out.result["text"]
+    assert "\nx\ny\n" in out.result["streamed"] + out.result["tail"]
     assert out.result["s"] == {}

@@ -26,10 +26,9 @@ def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
 
 def test_graph_export_writes_a_valid_png_with_drawn_pixels(scenario: Scenario, tmp_path: Path) -> None:
     path = tmp_path / "scatter.png"
-    code = f"sysuse auto\nscatter price mpg\ngraph export {path}, width(400) replace"
-    out = scenario(f"RESULT.update(transcript({code!r}))")
-    assert out.result["rc"] == 0
-    assert f"(file {path} written in PNG format)" in out.result["text"]
+    out = scenario(f'RESULT.update(run("sysuse auto\\nscatter price mpg\\ngraph export {path}, width(400) replace"))')
+    assert out.result["error"] is None
+    assert f"(file {path} written in PNG format)" in out.result["tail"]
     chunks = _png_chunks(path.read_bytes())
     assert [t for t, _ in chunks] == [b"IHDR", b"IDAT", b"IEND"]
     width, height, depth, color, *_ = struct.unpack(">IIBBBBB", chunks[0][1])
@@ -43,10 +42,9 @@ def test_graph_export_writes_a_valid_png_with_drawn_pixels(scenario: Scenario, t
 
 def test_graph_export_writes_well_formed_svg(scenario: Scenario, tmp_path: Path) -> None:
     path = tmp_path / "hist.svg"
-    code = f"sysuse auto\nhistogram mpg, name(h)\ngraph export {path}, name(h) replace"
-    out = scenario(f"RESULT.update(transcript({code!r}))")
-    assert out.result["rc"] == 0
-    assert "(bin=8, start=12, width=3.625)" in out.result["text"]
+    out = scenario(f'RESULT.update(run("sysuse auto\\nhistogram mpg, name(h)\\ngraph export {path}, name(h) replace"))')
+    assert out.result["error"] is None
+    assert "(bin=8, start=12, width=3.625)" in out.result["streamed"] + out.result["tail"]
     root = ET.fromstring(path.read_bytes())
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     bars = [e for e in root.iter("{http://www.w3.org/2000/svg}rect") if e.get("fill") != "#ffffff"]
@@ -56,12 +54,12 @@ def test_graph_export_writes_well_formed_svg(scenario: Scenario, tmp_path: Path)
 def test_gr_list_reports_graphs_made_since_it_was_turned_on(scenario: Scenario) -> None:
     out = scenario(
         """
-        transcript("sysuse auto\\nscatter price mpg, name(before)")
-        transcript("_gr_list on")
-        transcript("scatter price weight\\ntwoway (scatter mpg weight) (line mpg weight), name(g2)")
-        transcript("_gr_list list")
+        run("sysuse auto\\nscatter price mpg, name(before)")
+        run("_gr_list on")
+        run("scatter price weight\\ntwoway (scatter mpg weight) (line mpg weight), name(g2)")
+        run("_gr_list list")
         RESULT["list"] = sfi.Macro.getGlobal("r(_grlist)")
-        RESULT["dir"] = transcript("graph dir")["text"]
+        RESULT["dir"] = run("graph dir")["tail"]
         """
     )
     assert out.result["list"] == "Graph g2"
@@ -71,17 +69,16 @@ def test_gr_list_reports_graphs_made_since_it_was_turned_on(scenario: Scenario) 
 def test_graph_export_refuses_to_overwrite_without_replace(scenario: Scenario, tmp_path: Path) -> None:
     path = tmp_path / "g.png"
     path.write_bytes(b"old")
-    out = scenario(f'RESULT.update(transcript("sysuse auto\\nscatter price mpg\\ngraph export {path}"))')
-    assert out.result["rc"] == 602 and out.result["text"].endswith("already exists\nr(602);\n")
+    out = scenario(f'RESULT.update(run("sysuse auto\\nscatter price mpg\\ngraph export {path}"))')
+    assert out.result["error"].endswith("r(602);")
     assert path.read_bytes() == b"old"
 
 
 def test_graph_export_of_unknown_graph_is_an_error(scenario: Scenario, tmp_path: Path) -> None:
-    code = f"sysuse auto\nscatter price mpg\ngraph export {tmp_path}/x.png, name(nope)"
-    out = scenario(f"RESULT.update(transcript({code!r}))")
-    assert out.result["rc"] == 111 and out.result["text"].endswith("\ngraph nope not found\nr(111);\n")
+    out = scenario(f'RESULT.update(run("sysuse auto\\nscatter price mpg\\ngraph export {tmp_path}/x.png, name(nope)"))')
+    assert out.result["error"] == "graph nope not found\nr(111);"
 
 
 def test_graph_drop_removes_graphs(scenario: Scenario) -> None:
-    out = scenario('RESULT.update(transcript("sysuse auto\\nscatter price mpg, name(a)\\ngraph drop a\\ngraph dir"))')
-    assert "  a" not in out.result["text"]
+    out = scenario('RESULT.update(run("sysuse auto\\nscatter price mpg, name(a)\\ngraph drop a\\ngraph dir"))')
+    assert "  a" not in out.result["streamed"] + out.result["tail"]

@@ -7,7 +7,6 @@ raises when it is missing, so a broken installation is detected the same way.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
 import sys
@@ -98,7 +97,8 @@ def init(edition: str = "mp", splash: bool = True) -> None:
 
     from ._sim import runtime
 
-    rt = runtime.create_runtime(stedition, played)
+    rt = runtime.create_runtime(stedition, lambda: stoutputf)
+    rt.streaming = stconfig["streamout"] == "on"
     stlib = rt.stlib
     stversion = f"{played.version:.1f}"
     # Real init: rc = StataSO_Main(...); msg = get_output(); rc -7100 (Python integration failed) leaves
@@ -111,15 +111,14 @@ def init(edition: str = "mp", splash: bool = True) -> None:
         if init_rc != -7100:
             _raise_system_error("failed to initialize Stata\n" + message)
         sfiinitialized = False
-        rt.buffer.append(message)  # [17] init drops it; left for config.get_output() (stata-live's choice)
+        rt.buffer.append(message)
+        rt.buffer.advance_fence()
     stinitialized = True
     if splash:
         print(_banner(stedition), end="")
-    # [17] init imports pystata.ipython.stpymagic, which imports pystata.stata (and so sfi), swallowing any
-    # failure: wrappers (nbstata) rely on ``pystata.stata`` being loaded after ``config.init``, and with rc
-    # -7100 the broken sfi surfaces only at the user's own import.
-    with contextlib.suppress(Exception):
-        import pystata.stata  # noqa: F401
+    # Real init imports pystata.ipython.stpymagic, which imports pystata.stata: wrappers (nbstata) rely on
+    # ``pystata.stata`` being loaded after ``config.init`` without importing it themselves.
+    import pystata.stata  # noqa: F401
 
 
 def check_initialized() -> None:
@@ -242,7 +241,11 @@ def set_streaming_output_mode(flag: str, perm: bool = False) -> None:
         raise ValueError("perm must be a boolean value")
     if flag not in ("on", "off"):
         raise ValueError("The value for output mode must be either on or off. Default is on.")
-    stconfig["streamout"] = flag  # [17] read by pystata.stata's _stata_wrk1/_stata_wrk2 on every run
+    stconfig["streamout"] = flag
+    if stinitialized:
+        from ._sim import runtime
+
+        runtime.get_runtime().streaming = flag == "on"
 
 
 def set_output_file(filename: str, replace: bool = False) -> None:

@@ -3,8 +3,7 @@
 Every behaviour below is one a real release shows at the ``pystata.stata.run`` boundary; the C entry
 points (``StataSO_Execute`` and the output buffer) are the same in every release. Sources: [17] the pystata
 17 source (``stata.py``, ``core/stout.py``); [19] positron-stata's notes on Stata 19; "assumed" where no
-source says. SIMULATED.txt lists them. pystata's Python layer (``pystata.stata``, ``pystata.core.stout``) asks this
-module.
+source says. SIMULATED.txt lists them.
 """
 
 from __future__ import annotations
@@ -47,15 +46,3 @@ def numpy_missing() -> bool:
     except ImportError:
         return True
     return False
-
-
-def tail_race_rate() -> float:
-    """How often pystata's output thread reads the buffer just before Stata's last print of a run.
-
-    [17] the thread reads, then checks whether the run ended; positron-stata measured ~5% of short commands
-    losing their output that way. ``SIMSTATA_TAIL_RACE`` (0..1) overrides the seeded rate.
-    """
-    try:
-        return min(1.0, max(0.0, float(os.environ.get("SIMSTATA_TAIL_RACE", "") or 0.05)))
-    except ValueError:
-        return 0.05

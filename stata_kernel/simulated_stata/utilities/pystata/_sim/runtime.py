@@ -2,8 +2,6 @@
 
 ``Runtime`` plays the part of libstata: it owns the output buffer, the break flag and the interpreter.
 ``SimLib`` is what ``config.stlib`` points at (real pystata: a ctypes handle with ``StataSO_*`` functions).
-Nothing here knows about pystata's own Python layer (``pystata.stata``, ``pystata.core.stout``), which is
-built on those entry points, as the real one is.
 """
 
 from __future__ import annotations
@@ -19,12 +17,12 @@ from typing import Any
 
 from .errors import BreakError, StataError
 from .interp import Interpreter, Sink
-from .output import EmitLog, OutputBuffer
+from .output import EmitLog, Emitter, OutputBuffer, OutputThread, tick_interval
 from .registry import Registry
-from .release import Release
 from .state import State
 
 _RUNTIME: Runtime | None = None
+STREAM_WITHIN_STATEMENT = 8192
 
 
 def get_runtime() -> Runtime:
@@ -33,11 +31,11 @@ def get_runtime() -> Runtime:
     return _RUNTIME
 
 
-def create_runtime(edition: str, release: Release) -> Runtime:
+def create_runtime(edition: str, output_file: Callable[[], Any]) -> Runtime:
     """Called once by config.init (one Stata per process, like the real shared library)."""
     global _RUNTIME
     if _RUNTIME is None:
-        _RUNTIME = Runtime(edition, release)
+        _RUNTIME = Runtime(edition, output_file)
     return _RUNTIME
 
 
@@ -51,15 +49,22 @@ def _build_registry() -> Registry:
 
 
 class _BufferSink(Sink):
-    """What Stata prints is in its buffer at once (stamped in the emission log during an Execute)."""
-
     def __init__(self, runtime: Runtime) -> None:
         self._rt = runtime
 
     def write(self, text: str) -> None:
-        if self._rt.executing:
-            self._rt.emit_log.stamp(len(text))
-        self._rt.buffer.append(text)
+        buffer = self._rt.buffer
+        if self._rt.executing:  # StataSO_Execute: what Stata prints is in its buffer at once
+            self._rt.emitter.stamp(len(text))
+            buffer.append(text)
+            buffer.advance_fence()
+            return
+        buffer.append(text)
+        if buffer.unfenced() > STREAM_WITHIN_STATEMENT:
+            buffer.fence_all_but(len(text))  # long output of one command streams too (all but its last write)
+
+    def statement_boundary(self) -> None:
+        self._rt.buffer.advance_fence()
 
 
 class CFunction:
@@ -100,14 +105,13 @@ class SimLib:
 
 
 class Runtime:
-    def __init__(self, edition: str, release: Release) -> None:
-        self.release = release
+    def __init__(self, edition: str, output_file: Callable[[], Any]) -> None:
         self.state = State(edition=edition)
         self.buffer = OutputBuffer()
         seed = int(os.environ.get("SIMSTATA_SEED", "20240229") or 0)
-        self.rng = random.Random(seed)  # seeded choices of pystata's layer (core/stout.py: the tail race)
-        self.emit_log = EmitLog(os.environ.get("SIMSTATA_EMIT_LOG") or None)
+        self.emitter = Emitter(output_file, EmitLog(os.environ.get("SIMSTATA_EMIT_LOG") or None), seed)
         self.stlib = SimLib(self)
+        self.streaming = True
         self.programs: dict[str, str] = {}  # program define'd: name -> body
         self.adopath: list[str] = []  # directories put on the adopath (the base ado directory comes last)
         self.python_namespace: dict[str, Any] = {"__name__": "__main__"}  # Python inside Stata
@@ -124,6 +128,7 @@ class Runtime:
         self._break_event = threading.Event()
         self._running = False
         self._breaks_this_run = 0
+        self.thread: OutputThread | None = None
         self.interp = Interpreter(
             state=self.state,
             sink=_BufferSink(self),
@@ -168,6 +173,7 @@ class Runtime:
         text = cmd.decode("utf-8", "replace") if isinstance(cmd, bytes) else str(cmd)
         if not self._run_lock.acquire(blocking=False):
             self.buffer.append("Stata is busy: StataSO_Execute called during another Execute\nr(1);\n")
+            self.buffer.advance_fence()
             return 1
         try:
             with _deferred_sigint():
@@ -177,7 +183,7 @@ class Runtime:
                     self._break_event.clear()
                 self._exec_thread = threading.get_ident()
                 self.executing = True
-                self.emit_log.new_run()
+                self.emitter.new_run()
                 self.buffer.backpressure = False  # until somebody reads during this Execute
                 try:
                     rc = self._execute_line(text.strip(), bool(echo))
@@ -210,8 +216,9 @@ class Runtime:
         except StataError as exc:
             interp._report(exc)
             interp.ensure_line_start()
-            self.emit_log.stamp(len(f"r({exc.rc});\n"))
+            self.emitter.stamp(len(f"r({exc.rc});\n"))
             self.buffer.append(f"r({exc.rc});\n")
+            self.buffer.advance_fence()
             return exc.rc
         return 0
 
@@ -226,7 +233,7 @@ class Runtime:
                 self.buffer.backpressure = True  # somebody drains: fast producers may now wait for them
             data = self._pending_bytes + self.buffer.take_all().encode("utf-8", "backslashreplace")
             self._pending_bytes = b""
-            if data and not data.isascii() and self.cut_rng.random() < self.cut_rate:  # isascii: C speed
+            if data and max(data) >= 0x80 and self.cut_rng.random() < self.cut_rate:
                 # a continuation byte past the first: the read is never empty while bytes are pending
                 inside = [i for i, byte in enumerate(data) if i and byte & 0xC0 == 0x80]
                 if inside:
@@ -243,16 +250,88 @@ class Runtime:
         if isinstance(text, bytes):
             text = text.decode("utf-8", "backslashreplace")
         if self.executing:
-            self.emit_log.stamp(len(text))
+            self.emitter.stamp(len(text))
         self.buffer.append(text)
+        self.buffer.advance_fence()
         if self.executing and threading.get_ident() == self._exec_thread:
             self.buffer.wait_for_room(self._break_event.is_set)  # Python printing inside Stata: bounded too
 
+    # ----- running (pystata's stata.run)
+    def run(self, cmd: str, quietly: bool = False, echo: bool = False) -> None:
+        if not self._run_lock.acquire(blocking=False):
+            raise SystemError(
+                "Stata is busy: pystata.stata.run() was called while another run is in progress "
+                "(Stata runs one command at a time)\nr(1);"
+            )
+        try:
+            with self._break_lock:
+                self._running = True
+                self._breaks_this_run = 0
+                self._break_event.clear()
+            try:
+                self._run_locked(cmd, quietly, echo)
+            finally:
+                with self._break_lock:
+                    self._running = False
+                    self._break_event.clear()
+        finally:
+            self._run_lock.release()
+
+    def _run_locked(self, cmd: str, quietly: bool, echo: bool) -> None:
+        self.buffer.advance_fence()  # a tail nobody drained is printed first by this run's thread
+        self.emitter.new_run()
+        thread = OutputThread(self.buffer, self.emitter, tick_interval()) if self.streaming else None
+        self.thread = thread
+        error: StataError | None = None
+        cmd = cmd.strip()  # pystata trims the code before deciding single- vs multi-line
+        multi = len(cmd.splitlines()) > 1
+        interp = self.interp
+        interp.column = 0
+        if thread is not None:
+            self.buffer.backpressure = True
+            self.buffer.on_full = thread.wake
+            thread.start()
+        try:
+            with interp.visibility(output=not quietly, errors=True):
+                if not multi and echo:
+                    interp.out(". " + cmd + "\n")
+                try:
+                    interp.run_code(cmd, do_file=multi)
+                except RecursionError:
+                    raise StataError(130, "expression too long") from None
+                except (StataError, SystemExit, KeyboardInterrupt):
+                    raise
+                except Exception as exc:  # a simulator bug must look like a Stata error, not kill the caller
+                    raise StataError(9999, f"simulated Stata internal error: {type(exc).__name__}: {exc}") from exc
+        except StataError as exc:
+            error = exc
+            if multi:
+                self.buffer.append(f"r({exc.rc});\n")
+        finally:
+            self.buffer.backpressure = False
+            self.buffer.on_full = None
+            self.thread = None
+            if thread is not None:
+                thread.stop()
+            else:
+                self.emitter.emit(self.buffer.take_all())
+        if error is not None:
+            self.state.rc = error.rc
+            raise SystemError(f"{error.message}\nr({error.rc});")
+        self.state.rc = 0
+
     def flush_for_crash(self) -> None:
-        """Before ``_sim_crash``: let a reader take what was printed, then die a moment later (a real crash
-        comes some time after the last print, not within a millisecond)."""
-        self.buffer.wait_until_empty(2.0)
-        threading.Event().wait(0.3)
+        if self.executing:
+            # Under StataSO_Execute the embedder polls the buffer: crash once it has read what was printed,
+            # and a moment later (a real crash comes at some point after the last print, not within 1 ms).
+            self.buffer.wait_until_empty(2.0)
+            threading.Event().wait(0.3)
+            return
+        thread = self.thread
+        if thread is not None:
+            thread.flush_now()
+        else:
+            self.emitter.emit(self.buffer.take_all())
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()

@@ -1,1 +1,0 @@
-"""pystata's internals, as in the real package (``pystata.core.stout``: the output thread)."""
