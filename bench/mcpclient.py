@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -123,20 +124,33 @@ class Connection:
 
 @asynccontextmanager
 async def connect(
-    server: Server, transport: str, env: Mapping[str, str], cwd: Path, log_level: LoggingLevel | None = None
+    server: Server, transport: str, env: Mapping[str, str], cwd: Path, log_level: LoggingLevel | None = None,
+    mode: Literal["auto", "legacy"] = "auto",
 ) -> AsyncIterator[Connection]:
-    """``log_level`` opts the client in to log messages (2026-07-28: on every request's ``_meta``)."""
+    """``log_level`` opts the client in to log messages: on every request's ``_meta`` (2026-07-28, which
+    ``mode="auto"`` negotiates with the bridge), or once with ``logging/setLevel`` (``mode="legacy"``:
+    the handshake era, which most clients in use today speak)."""
     started = time.time_ns()
     logs = LogRouter()
-    options: dict[str, Any] = {"read_timeout_seconds": 600, "logging_callback": logs, "log_level": log_level}
+    options: dict[str, Any] = {"read_timeout_seconds": 600, "logging_callback": logs, "log_level": log_level,
+                               "mode": mode}
     if transport == "stdio":
         params = StdioServerParameters(command=PYTHON, args=list(server.args), env=dict(env), cwd=str(cwd))
         async with Client(params, **options) as client:
+            await _set_level(client, mode, log_level)
             yield Connection(client, find_descendant(os.getpid(), server.needle), started, logs)
         return
     async with _http_server(server, env, cwd) as (url, pid), \
             Client(streamable_http_client(url), **options) as client:
+        await _set_level(client, mode, log_level)
         yield Connection(client, pid, started, logs)
+
+
+async def _set_level(client: Client, mode: str, level: LoggingLevel | None) -> None:
+    if mode == "legacy" and level is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # MCPDeprecationWarning: logging is deprecated at 2026-07-28
+            await client.set_logging_level(level)
 
 
 def _http_server(server: Server, env: Mapping[str, str], cwd: Path) -> AbstractAsyncContextManager[tuple[str, int]]:

@@ -26,7 +26,9 @@ def _latency(res: dict[str, Any]) -> list[str]:
     names = {"kernel": "kernel: iopub `stream`", "mcp_stdio": "MCP progress, stdio",
              "mcp_http": "MCP progress, Streamable HTTP",
              "mcp_log_stdio": "MCP log messages (client set only a log level), stdio",
-             "mcp_log_http": "MCP log messages (client set only a log level), Streamable HTTP"}
+             "mcp_log_http": "MCP log messages (client set only a log level), Streamable HTTP",
+             "mcp_log_legacy_stdio": "MCP log messages, handshake era (logging/setLevel), stdio",
+             "mcp_log_legacy_http": "MCP log messages, handshake era (logging/setLevel), Streamable HTTP"}
     rows = [[names[k], res[k]["n"], res[k]["p50"], res[k]["p99"], res[k]["max"], res[k].get("first_piece_ms"),
              res[k]["pieces_never_arrived"]] for k in names if k in res]
     return [f"**Emitted piece → client** (ms; {res['workload']}; first piece: worst run's first piece)", "",
@@ -108,7 +110,9 @@ def goals(results: dict[str, Any]) -> list[Goal]:
         for name, r in (("stdio", s), ("HTTP", h)):
             add(f"MCP {name} p50 ≤ 5 ms", r["p50"], r["p50"] is not None and r["p50"] <= 5)
             add(f"MCP {name} p99 ≤ 25 ms", r["p99"], r["p99"] is not None and r["p99"] <= 25)
-        for name, key in (("stdio", "mcp_log_stdio"), ("HTTP", "mcp_log_http")):
+        for name, key in (("stdio", "mcp_log_stdio"), ("HTTP", "mcp_log_http"),
+                          ("stdio, logging/setLevel", "mcp_log_legacy_stdio"),
+                          ("HTTP, logging/setLevel", "mcp_log_legacy_http")):
             r = lat.get(key)
             if r is not None:
                 first = r.get("first_piece_ms")

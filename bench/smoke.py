@@ -8,7 +8,8 @@ from typing import Any
 def problems(results: dict[str, Any]) -> list[str]:
     found = [f"section {name} failed: {err}" for name, err in results.get("errors", {}).items()]
     lat = results.get("latency", {})
-    for path in ("kernel", "mcp_stdio", "mcp_http", "mcp_log_stdio", "mcp_log_http"):
+    for path in ("kernel", "mcp_stdio", "mcp_http", "mcp_log_stdio", "mcp_log_http", "mcp_log_legacy_stdio",
+                 "mcp_log_legacy_http"):
         r = lat.get(path)
         if r is not None and (not r["n"] or r["pieces_never_arrived"]):
             found.append(f"latency {path}: {r['n']} pieces matched, {r['pieces_never_arrived']} never arrived")

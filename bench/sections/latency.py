@@ -1,5 +1,5 @@
 """Section 1: emitted piece -> client arrival, for the kernel (iopub stream) and the bridge (progress, and
-log messages to a client that only set a log level).
+log messages to a client that only set a log level, in each protocol era).
 
 The simulator logs each piece's emission time and the run's cumulative character count; the client
 logs each message's arrival time and its own cumulative count. Latency of a piece = arrival of the
@@ -36,15 +36,18 @@ def _kernel(ctx: BenchContext, code: str, runs: int) -> dict[str, Any]:
 
 
 async def _mcp(
-    ctx: BenchContext, transport: str, code: str, runs: int, via: Literal["progress", "log"] = "progress"
+    ctx: BenchContext, transport: str, code: str, runs: int, via: Literal["progress", "log"] = "progress",
+    mode: Literal["auto", "legacy"] = "auto",
 ) -> dict[str, Any]:
-    """``via="log"``: a client that sends no progressToken and only set a log level (2026-07-28 ``_meta``)."""
-    log = EmitLog(ctx.path(f"emit-mcp-{via}-{transport}.log"))
+    """``via="log"``: a client that sends no progressToken and only set a log level (2026-07-28 ``_meta``,
+    or ``logging/setLevel`` with ``mode="legacy"``)."""
+    log = EmitLog(ctx.path(f"emit-mcp-{via}-{mode}-{transport}.log"))
     samples: list[float] = []
     firsts: list[float] = []  # the first piece of each run: what a user waits for before seeing anything
     missing = 0
     level = "info" if via == "log" else None
-    async with connect(bridge(transport), transport, ctx.env(log.path), ctx.code_root, log_level=level) as conn:
+    async with connect(bridge(transport), transport, ctx.env(log.path), ctx.code_root, log_level=level,
+                       mode=mode) as conn:
         await conn.call("display 1", via=via)
         for _ in range(runs):
             log.mark()
@@ -68,4 +71,7 @@ def run(ctx: BenchContext) -> dict[str, Any]:
     for transport in ("stdio", "http"):
         say(f"latency: MCP log messages over {transport}")
         result[f"mcp_log_{transport}"] = run_async(_mcp, ctx, transport, code, runs, "log")
+    for transport in ("stdio", "http"):
+        say(f"latency: MCP log messages over {transport}, handshake era (logging/setLevel)")
+        result[f"mcp_log_legacy_{transport}"] = run_async(_mcp, ctx, transport, code, runs, "log", "legacy")
     return result

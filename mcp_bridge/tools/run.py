@@ -21,7 +21,8 @@ from .validate import check_cells, check_code, check_do_file, check_timeout, rea
 
 _STREAMING = (
     "Output streams while Stata runs: send a progressToken and every output chunk arrives as a "
-    "notifications/progress message (heartbeats mark long silences). "
+    "notifications/progress message; without one, a client that set a log level of info or below gets "
+    "the chunks as notifications/message (logger 'stata'). Heartbeats mark long silences. "
 )
 _RESULT = (
     "The result text is Stata's output; long output keeps its head and tail around a marker naming "

@@ -91,12 +91,21 @@ def admits_info(request: ServerRequestContext[Any, Any]) -> bool | None:
 
 
 def _log_sender(request: ServerRequestContext[Any, Any]) -> SendLog:
+    """Send log messages tied to ``request``, while the client's level still admits ``info``.
+
+    A handshake-era client may raise its level (``logging/setLevel``) while a run streams; the level
+    is read again before each message so that takes effect at once, not at the next call. (On
+    2026-07-28 the level is the request's own and cannot change.)
+    """
     session = request.session
     request_id = request.request_id
+    handshake_era = request.protocol_version not in MODERN_PROTOCOL_VERSIONS
 
     async def send(text: str) -> None:
+        if handshake_era and admits_info(request) is False:
+            return
         # Sent as a plain notification: ``send_log_message`` would raise a deprecation warning per
-        # chunk; the gate it applies on 2026-07-28 is the one ``_log_level`` applied above.
+        # chunk; the gate it applies on 2026-07-28 is the one ``admits_info`` applied when the call began.
         notification = LoggingMessageNotification(
             params=LoggingMessageNotificationParams(level=LEVEL, logger=LOGGER, data=text)
         )
