@@ -12,13 +12,12 @@ import re
 from dataclasses import dataclass
 
 from .lexer import CR
-from .split import split_commands, strip_prefixes
+from .split import mask_strings, split_commands, strip_prefixes
 
 _INTERACTIVE = re.compile(r"^(mata|python)\s*(:?)\s*$")
 _REQUEST = re.compile(r"\b_request\s*\(")
 _SET_MORE_ON = re.compile(r"^set\s+more\s+on\b")
 _CANDIDATE = re.compile(r"mata|python|_request|more")  # no statement can wait without one of these
-_STRING = re.compile(r'`"(?:[^"]|"(?!\'))*"\'|"[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def console_wait(code: str, delimiter: str = CR) -> ConsoleWait | None:
             return ConsoleWait(rest.strip(), commands[0].line, _interactive_advice(match.group(1), match.group(2)))
     for command in commands:
         _, rest = strip_prefixes(command.text)
-        unquoted = _STRING.sub('""', rest)
+        unquoted = mask_strings(rest)
         if _REQUEST.search(unquoted):
             return ConsoleWait(command.text.strip(), command.line,
                                "`_request()` reads a line typed at Stata's console; a kernel has none. "

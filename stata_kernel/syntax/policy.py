@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from .commands import resolve_command
 from .lexer import CR, scan
-from .split import _top_level_colon, strip_prefixes
+from .split import _top_level_colon, mask_strings, strip_prefixes
 
 SHELL_ESCAPE = "shell escape"
 FILE_DELETION = "file deletion"
@@ -327,7 +327,7 @@ def _check_paths(cmd: str, args: str, ctx: _Context, *, track: bool) -> list[tup
     out: list[tuple[str, str]] = []
     targets = _write_targets(cmd, args)
     options = _substitute(args, ctx)  # `local o saving(/x)` then `, `o'` writes too
-    masked = _mask_strings(options)  # saving(...) inside a title("...") is text, not an option
+    masked = mask_strings(options)  # saving(...) inside a title("...") is text, not an option
     targets += [m.group(1) for m in _SAVING.finditer(options) if masked[m.start()] != "\0"]
     for raw in targets:
         path = _expand(_unquote(raw), ctx)
@@ -340,11 +340,6 @@ def _check_paths(cmd: str, args: str, ctx: _Context, *, track: bool) -> list[tup
         elif cmd in ("cd", "chdir") and track:
             ctx.cwd = _real(path, ctx.cwd)
     return out
-
-
-def _mask_strings(text: str) -> str:
-    """``text`` with the characters of every string literal replaced by NUL (same length)."""
-    return re.sub(r'`"(?:(?!"\').)*"\'|"[^"]*"', lambda m: "\0" * len(m.group()), text)
 
 
 def _real(path: str, cwd: str) -> str:

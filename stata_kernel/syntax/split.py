@@ -121,4 +121,9 @@ def strip_prefixes(cmd: str) -> tuple[list[str], str]:
     return prefixes, rest
 
 
-__all__ = ["Command", "split_commands", "strip_prefixes"]
+def mask_strings(text: str) -> str:
+    """``text`` with the characters of every string literal (simple and compound) replaced by NUL, same length."""
+    return re.sub(r'`"(?:(?!"\').)*"\'|"[^"]*"', lambda m: "\0" * len(m.group()), text)
+
+
+__all__ = ["Command", "mask_strings", "split_commands", "strip_prefixes"]
