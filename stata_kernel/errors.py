@@ -6,10 +6,6 @@ engine) can catch exactly what it handles, as with httpx's exception hierarchy.
 
 from __future__ import annotations
 
-import re
-
-_RC_LINE = re.compile(r"^\s*r\((\d+)\);?\s*$")
-
 
 class StataLiveError(Exception):
     """Base class of every error raised by stata-live."""
@@ -54,25 +50,6 @@ class StataError(StataLiveError):
     @property
     def is_break(self) -> bool:
         return self.rc == 1
-
-    @classmethod
-    def from_system_error(cls, text: str) -> StataError:
-        """Parse pystata's ``SystemError`` text: the message, then a line ``r(N);``.
-
-        With multi-line code the ``r(N);`` line can appear twice; the message keeps the other lines.
-        """
-        rc: int | None = None
-        message_lines: list[str] = []
-        for line in text.strip("\n").splitlines():
-            match = _RC_LINE.match(line)
-            if match:
-                rc = int(match.group(1))
-            else:
-                message_lines.append(line)
-        message = "\n".join(message_lines).strip()
-        if rc is None:
-            rc = 1 if message.strip() == "--Break--" else 9999
-        return cls(rc, message)
 
 
 class ConsoleRequired(StataLiveError):

@@ -1,26 +1,10 @@
-"""The small pieces under the engine: error parsing, coalescing."""
+"""The small pieces under the engine: coalescing."""
 
 from __future__ import annotations
 
 import threading
 
-from stata_kernel.errors import StataError
 from stata_kernel.streaming import Coalescer
-
-
-def test_system_error_text_becomes_rc_and_message():
-    err = StataError.from_system_error("command foo is unrecognized\nr(199);")
-    assert (err.rc, err.message) == (199, "command foo is unrecognized")
-
-
-def test_repeated_rc_line_from_multiline_code_is_parsed_once():
-    err = StataError.from_system_error("variable x not found\nr(111);\n\nr(111);")
-    assert (err.rc, err.message) == (111, "variable x not found")
-
-
-def test_break_is_rc_1():
-    err = StataError.from_system_error("--Break--\nr(1);")
-    assert err.is_break and err.message == "--Break--"
 
 
 def test_coalescer_sends_at_once_when_idle():
