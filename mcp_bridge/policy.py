@@ -38,8 +38,8 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
-from stata_kernel.magics import stata_code_of
 from stata_kernel.syntax import DEFAULT_DENY, Violation, check_policy, resolve_command, split_commands, strip_prefixes
+from stata_kernel.syntax.magic_lines import stata_code_of
 
 POLICY_BLOCKED = "policy_blocked"
 MAX_DO_DEPTH = 4  # do-files running do-files: how deep the nested check follows

@@ -8,7 +8,6 @@ messages: handlers talk to a :class:`MagicHost` (the kernel) that runs code and 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -17,11 +16,11 @@ from . import dataview
 from .engine import Engine
 from .errors import StataLiveError
 from .settings import KernelSettings, SettingError
+from .syntax.magic_lines import MagicCall, MagicLineError, ParsedCell, split_magic_lines
+from .syntax.magic_lines import help_query as help_query  # re-exported: the kernel's entry points
+from .syntax.magic_lines import stata_code_of as stata_code_of
 
 T = TypeVar("T")
-_MAGIC_LINE = re.compile(r"\s*(%%?)([A-Za-z_]\w*)?(.*)", re.S)
-# IPython-style help queries: `regress?`, `?regress`, `reg??`.
-_HELP_QUERY = re.compile(r"\s*(?:\?{1,2}\s*([A-Za-z_]\w*)|([A-Za-z_]\w*)\s*\?{1,2})\s*")
 
 
 class MagicError(StataLiveError):
@@ -87,74 +86,12 @@ def magic_help(name: str) -> str | None:
     return "\n".join(f"{m.usage}\n    {m.summary}" for m in found)
 
 
-@dataclass(frozen=True)
-class MagicCall:
-    name: str
-    args: str
-    cell: bool
-
-
-@dataclass(frozen=True)
-class ParsedCell:
-    line_magics: list[MagicCall]
-    cell_magic: MagicCall | None
-    code: str
-
-    @property
-    def has_magics(self) -> bool:
-        return bool(self.line_magics) or self.cell_magic is not None
-
-
 def parse_cell(code: str) -> ParsedCell:
     """Split leading magic lines off a cell; a cell without them comes back unchanged as ``code``."""
-    if not code.lstrip().startswith("%"):
-        return ParsedCell([], None, code)
-    lines = code.split("\n")
-    line_magics: list[MagicCall] = []
-    i = 0
-    while i < len(lines):
-        stripped = lines[i].strip()
-        if not stripped:
-            i += 1
-            continue
-        if not stripped.startswith("%"):
-            break
-        match = _MAGIC_LINE.fullmatch(stripped)
-        assert match is not None
-        marks, name, args = match.group(1), match.group(2), match.group(3).strip()
-        if not name:
-            raise MagicError(f"{stripped!r} is not a magic: type %help for the list")
-        if marks == "%%":
-            return ParsedCell(line_magics, MagicCall(name, args, True), "\n".join(lines[i + 1 :]))
-        line_magics.append(MagicCall(name, args, False))
-        i += 1
-    return ParsedCell(line_magics, None, "\n".join(lines[i:]))
-
-
-def stata_code_of(code: str) -> str:
-    """The Stata code a cell makes the kernel run, line for line (magic lines become their code or blank).
-
-    For checks that must see through magics, such as the MCP bridge's command policy: ``%quietly shell
-    ...`` runs ``shell ...``. Line numbers are kept so a violation points at the cell's own line. The data
-    views only read data (an ``if`` condition is evaluated by ``generate``, which runs no commands), so their
-    lines count as blank. A cell the kernel would refuse (bad magic) is returned unchanged.
-    """
     try:
-        parse_cell(code)
-    except MagicError:
-        return code
-    lines = code.split("\n")
-    out: list[str] = []
-    for line in lines:
-        stripped = line.strip()
-        if stripped and not stripped.startswith("%"):
-            break  # the Stata code after the magics, unchanged
-        match = _MAGIC_LINE.fullmatch(stripped) if stripped else None
-        out.append(match.group(3).strip() if match and match.group(1) == "%" and match.group(2) == "quietly"
-                   else "")
-        if match and match.group(1) == "%%":
-            break  # a cell magic: the rest of the cell is its body
-    return "\n".join(out + lines[len(out):])
+        return split_magic_lines(code)
+    except MagicLineError as exc:
+        raise MagicError(str(exc)) from None
 
 
 def check(call: MagicCall) -> Magic:
@@ -228,14 +165,6 @@ async def _help(args: str, host: MagicHost) -> None:
         await show_help(topic, host)
     else:
         host.print(help_text() + "\n")
-
-
-def help_query(code: str) -> str | None:
-    """The topic of an IPython-style help query cell (``regress?``, ``?regress``), else None."""
-    match = _HELP_QUERY.fullmatch(code)
-    if match is None:
-        return None
-    return match.group(1) or match.group(2)
 
 
 async def show_help(topic: str, host: MagicHost) -> None:
