@@ -16,161 +16,39 @@ taken where Stata's manual is silent):
 
 The scanner is regex-driven (it jumps between the few characters that matter), so a megabyte takes tens of
 milliseconds, which lets the kernel answer ``is_complete`` while Stata is busy.
+The statement loop is here; what it produces (``Statement``, ``ScanResult``, the delimiter modes) is in
+:mod:`.scanned`, the strings, macro quotes and ``/* */`` comments it jumps over are in :mod:`.quoted`.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass, field
 
-CR = "cr"
-SEMI = ";"
-
-# Lexical state names reported at the end of a scan (used by completion).
-CODE = "code"
-STRING = "string"
-COMPOUND = "compound"
-MACRO = "macro"
-GLOBAL = "global"
-LINE_COMMENT = "line_comment"
-BLOCK_COMMENT = "block_comment"
-STAR_COMMENT = "star_comment"
-
-_WS = " \t\r\f\v\n"
+from .quoted import Ahead, Lines, blank_before, skip_block, skip_quoted
+from .scanned import (
+    BLOCK_COMMENT,
+    CODE,
+    COMPOUND,
+    CR,
+    GLOBAL,
+    LINE_COMMENT,
+    MACRO,
+    SEMI,
+    STAR_COMMENT,
+    STRING,
+    ScanResult,
+    Statement,
+    normalize_delimiter,
+)
 
 _CODE_CR = re.compile(r'["`\n/{}$]')
 _CODE_SEMI = re.compile(r'["`\n/{}$;]')
-_STRING = re.compile(r'["`\n]')
-_COMPOUND = re.compile(r'"\'|`|\n')
-_MACRO = re.compile(r'[\'`"\n]')
-_BLOCK = re.compile(r"/\*|\*/")
 _STAR_CR = re.compile(r"/\*|//|\n")
 _STAR_SEMI = re.compile(r"/\*|//|;")
 _DELIMIT = re.compile(
     r"[ \t]*#d(?:elimit|elimi|elim|eli|el|e)?(?![\w#])[ \t]*(cr|;)?[ \t\r]*(?:(?<=[ \t])//[^\n]*)?(?=\n|\Z)",
     re.IGNORECASE,
 )
-
-
-def normalize_delimiter(delimiter: str) -> str:
-    """Accept the spellings callers use (``"cr"``, ``";"``, ``"semicolon"``) and return ``cr`` or ``;``."""
-    d = delimiter.strip().lower()
-    if d in (";", "semicolon", "semi"):
-        return SEMI
-    if d in ("cr", "", "newline", "\n"):
-        return CR
-    raise ValueError(f"unknown #delimit mode: {delimiter!r} (expected 'cr' or ';')")
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """A logical statement: what Stata executes as one command line.
-
-    ``text`` has comments removed, ``///`` continuations joined and (under ``;``) newlines turned into blanks,
-    so it is always a single line. ``depth``/``depth_after`` are the ``{`` nesting before and after it.
-    ``kind`` is ``"command"`` or ``"delimit"`` (a ``#delimit`` directive, whose ``text`` is the new
-    delimiter). Comment-only and blank statements are not reported.
-    """
-
-    text: str
-    start: int
-    end: int
-    line: int
-    end_line: int
-    delimiter: str
-    depth: int
-    depth_after: int
-    kind: str = "command"
-    terminated: bool = True
-
-
-@dataclass(slots=True)
-class ScanResult:
-    """Statements plus the state at end of input (what ``is_complete`` and completion need)."""
-
-    statements: list[Statement]
-    delimiter: str
-    depth: int
-    comment_depth: int
-    continued: bool
-    pending: bool
-    state: str
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    pending_text: str = ""
-    pending_start: int = -1
-    context_start: int = -1
-
-
-class _Lines:
-    """Offset → 1-based line number, by bisecting the newline offsets once."""
-
-    __slots__ = ("_nl",)
-
-    def __init__(self, code: str) -> None:
-        self._nl = [m.start() for m in re.finditer("\n", code)]
-
-    def line(self, offset: int) -> int:
-        return bisect.bisect_left(self._nl, offset) + 1
-
-
-class _Ahead:
-    """Next newline / next ``'`` at or after a position, cached.
-
-    The scanner moves forward, so each search covers a stretch of text once: a megabyte on one line full of
-    strings or backticks stays linear instead of rescanning to the end of the line at every quote.
-    """
-
-    __slots__ = ("_ap", "_ap_from", "_code", "_n", "_nl", "_nl_from")
-
-    def __init__(self, code: str) -> None:
-        self._code = code
-        self._n = len(code)
-        self._nl = self._nl_from = self._ap = self._ap_from = -1
-
-    def eol(self, i: int) -> int:
-        """Offset of the next newline at or after ``i`` (len(code) if none)."""
-        if not (self._nl_from <= i <= self._nl):
-            j = self._code.find("\n", i)
-            self._nl, self._nl_from = (self._n if j < 0 else j), i
-        return self._nl
-
-    def apostrophe_before_eol(self, i: int) -> bool:
-        """Is there a ``'`` at or after ``i`` on the same line?"""
-        if not (self._ap_from <= i <= self._ap):
-            j = self._code.find("'", i)
-            self._ap, self._ap_from = (self._n if j < 0 else j), i
-        return self._ap < self.eol(i)
-
-
-def _blank_before(code: str, i: int) -> bool:
-    return i == 0 or code[i - 1] in _WS
-
-
-def _skip_block(code: str, i: int) -> tuple[int, int]:
-    """Skip a nested ``/* */`` comment starting at ``i``; return (end offset, depth left open at EOF).
-
-    A ``*/`` that is immediately followed by ``*`` also opens a new comment (``*/*``), as Stata does.
-    """
-    depth = 1
-    pos = i + 2
-    search = _BLOCK.search
-    while True:
-        m = search(code, pos)
-        if m is None:
-            return len(code), depth
-        if m.group() == "/*":
-            depth += 1
-            pos = m.end()
-        else:
-            depth -= 1
-            if code.startswith("*", m.end()):  # '*/*': the '/' also opens a comment
-                depth += 1
-                pos = m.end() + 1
-            elif depth == 0:
-                return m.end(), 0
-            else:
-                pos = m.end()
 
 
 def scan(code: str, delimiter: str = CR, comment_replacement: str = " ", *, collect: bool = True) -> ScanResult:
@@ -181,8 +59,8 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ", *, coll
     """
     delim = normalize_delimiter(delimiter)
     n = len(code)
-    lines = _Lines(code)
-    ahead = _Ahead(code)
+    lines = Lines(code)
+    ahead = Ahead(code)
     statements: list[Statement] = []
     errors: list[tuple[int, str]] = []
 
@@ -287,13 +165,13 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ", *, coll
             tok = m.group()
             p = m.start()
             if tok == "/*":
-                i, comment_depth = _skip_block(code, p)
+                i, comment_depth = skip_block(code, p)
                 if comment_depth:
                     state, context_start = BLOCK_COMMENT, p
                     break
                 continue
             if tok == "//":
-                if not _blank_before(code, p):
+                if not blank_before(code, p):
                     i = p + 2
                     continue
                 nl = code.find("\n", p)
@@ -361,7 +239,7 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ", *, coll
             nxt = code[p + 1 : p + 2]
             if nxt == "*":
                 parts.append(code[seg:p])
-                i, comment_depth = _skip_block(code, p)
+                i, comment_depth = skip_block(code, p)
                 if comment_depth:
                     state, context_start = BLOCK_COMMENT, p
                     seg = i
@@ -369,7 +247,7 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ", *, coll
                 parts.append(comment_replacement)
                 seg = i
                 continue
-            if nxt == "/" and _blank_before(code, p):
+            if nxt == "/" and blank_before(code, p):
                 parts.append(code[seg:p])
                 nl = code.find("\n", p)
                 if code.startswith("///", p):
@@ -422,7 +300,7 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ", *, coll
             last = i = p + 1  # a lone backtick is a literal character
             continue
         # a quote: strings and macros, nested
-        i, ok, inner_state, inner_start = _skip_quoted(code, p, ahead)
+        i, ok, inner_state, inner_start = skip_quoted(code, p, ahead)
         last = i
         if not ok:
             errors.append((lines.line(p), "unterminated string"))
@@ -487,61 +365,19 @@ def scan(code: str, delimiter: str = CR, comment_replacement: str = " ", *, coll
     )
 
 
-def _skip_quoted(code: str, i: int, ahead: _Ahead) -> tuple[int, bool, str, int]:
-    """Skip the string or macro reference opening at ``i``.
-
-    Returns (offset after it, closed properly, innermost state if input ended inside it, where that began).
-    A string that reaches a newline is unterminated (Stata strings never span lines); the newline is left for
-    the caller. A backtick with no ``'`` later on its line is a literal character.
-    """
-    eol = ahead.eol(i)
-    c = code[i]
-    stack: list[tuple[str, int]] = []
-    if c == '"':
-        stack.append((STRING, i))
-        pos = i + 1
-    elif code.startswith('`"', i):
-        stack.append((COMPOUND, i))
-        pos = i + 2
-    else:  # backtick
-        if not ahead.apostrophe_before_eol(i + 1):
-            return i + 1, True, CODE, -1
-        stack.append((MACRO, i))
-        pos = i + 1
-    while stack:
-        kind, _ = stack[-1]
-        rx = _STRING if kind == STRING else _COMPOUND if kind == COMPOUND else _MACRO
-        m = rx.search(code, pos, eol)
-        if m is None:
-            ok = not any(k in (STRING, COMPOUND) for k, _ in stack)
-            return eol, ok, stack[-1][0], stack[-1][1]
-        t = m.group()
-        p = m.start()
-        if t == "\n":  # cannot happen (search stops at eol) but keep the invariant explicit
-            return p, False, stack[-1][0], stack[-1][1]
-        if t == "`":
-            if code.startswith('"', p + 1) and kind != STRING:
-                stack.append((COMPOUND, p))
-                pos = p + 2
-            elif not code.startswith('"', p + 1) and ahead.apostrophe_before_eol(p + 1):
-                stack.append((MACRO, p))
-                pos = p + 1
-            else:
-                pos = p + 1
-            continue
-        if kind == STRING:  # t == '"'
-            stack.pop()
-            pos = p + 1
-            continue
-        if kind == COMPOUND:  # t == "\"'"
-            stack.pop()
-            pos = p + 2
-            continue
-        # macro
-        if t == "'":
-            stack.pop()
-            pos = p + 1
-        else:  # '"' inside a macro opens a string
-            stack.append((STRING, p))
-            pos = p + 1
-    return pos, True, CODE, -1
+__all__ = [
+    "BLOCK_COMMENT",
+    "CODE",
+    "COMPOUND",
+    "CR",
+    "GLOBAL",
+    "LINE_COMMENT",
+    "MACRO",
+    "SEMI",
+    "STAR_COMMENT",
+    "STRING",
+    "ScanResult",
+    "Statement",
+    "normalize_delimiter",
+    "scan",
+]
