@@ -2,14 +2,15 @@
 
 An agent driving Stata through MCP should not get a shell, delete files, or write outside the project
 just because Stata can. The notebook kernel stays unrestricted (a person types there); the bridge checks
-every ``stata_run`` snippet and every ``stata_run_file`` do-file with the project's Stata scanner
-(:func:`stata_kernel.syntax.check_policy`, which sees through ``quietly``/``capture``/``noisily``, loops,
-``///``, ``#delimit ;`` and macros it can resolve) and refuses the whole snippet on the first violation,
-so nothing of it runs. ``--policy off`` turns the checks off; ``--allow-dir DIR`` (repeatable; default the
-bridge's working directory) says where writes, ``cd`` and ``stata_run_file`` may go; ``--allow-command NAME``
-(repeatable) takes one command off the deny-list. Beyond the scanner's deny-list the bridge refuses
-installing or loading code from elsewhere (``net``/``ssc install``, ``update``, ``adopath +``,
-``sysdir set``, ``ado uninstall``): code installed there is out of the file checks' sight.
+every ``stata_run`` snippet and every ``stata_run_file`` do-file (:func:`mcp_bridge.policy_rules.check_policy`,
+which reads code with the kernel's parser and sees through ``quietly``/``capture``/``noisily``, loops, ``///``,
+``#delimit ;`` and macros it can resolve) and refuses the whole snippet on the first violation, so nothing
+of it runs. ``--policy off`` turns the checks off; ``--allow-dir DIR`` (repeatable; default the bridge's
+working directory) says where writes, ``cd`` and ``stata_run_file`` may go; ``--allow-command NAME``
+(repeatable) takes one command off the deny-list (:data:`mcp_bridge.policy_rules.DENY_LIST`, the only one).
+Its entries refused only with some arguments are checked here: installing or loading code from elsewhere
+(``net``/``ssc install``, ``update``, ``adopath +``, ``sysdir set``, ``ado uninstall``), since code
+installed there is out of the file checks' sight.
 
 Three things the scanner cannot know on its own are handled here, conservatively:
 
@@ -22,7 +23,7 @@ Three things the scanner cannot know on its own are handled here, conservatively
   auto-load for an unknown command, are read and checked too when they exist here in the bridge's or an
   allowed directory (a file written by an earlier call must not smuggle a shell escape in).
 
-It is a text check, not a sandbox: see the limits in :mod:`stata_kernel.syntax.policy`.
+It is a text check, not a sandbox: see the limits in :mod:`mcp_bridge.policy_rules`.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 
-from stata_kernel.syntax import DEFAULT_DENY, Violation, check_policy, resolve_command, split_commands, strip_prefixes
+from stata_kernel.syntax import resolve_command, split_commands, strip_prefixes
 from stata_kernel.syntax.magic_lines import stata_code_of
+
+from .policy_rules import DEFAULT_DENY, DENY_LIST, FILE_DELETION, INSTALLS, LOADS, Violation, check_policy, real_path
 
 POLICY_BLOCKED = "policy_blocked"
 MAX_DO_DEPTH = 4  # do-files running do-files: how deep the nested check follows
@@ -73,14 +76,15 @@ class Policy:
         dirs = tuple(getattr(config, "allowed_dirs", ()) or ()) or (cwd,)
         return cls(
             enabled=bool(getattr(config, "policy", True)),
-            allowed_dirs=tuple(_real(d, cwd) for d in dirs),
+            allowed_dirs=tuple(real_path(d, cwd) for d in dirs),
             cwd=cwd,
             allowed_commands=tuple(getattr(config, "allowed_commands", ()) or ()),
         )
 
     @property
     def deny(self) -> dict[str, str]:
-        """The scanner's deny-list (shell escapes, deletion, code escapes) less the allowed commands."""
+        """The commands refused whatever their arguments (shell escapes, deletion, code escapes) less the
+        allowed commands."""
         return {k: v for k, v in DEFAULT_DENY.items() if k not in self.allowed_commands}
 
     def describe_dirs(self) -> str:
@@ -165,7 +169,7 @@ def check_do_file_path(policy: Policy, path: str) -> None:
     """Refuse a ``stata_run_file`` path outside the allowed directories (``..`` and symlinks resolved)."""
     if not policy.enabled or not path.strip() or "\x00" in path:
         return  # emptiness and NULs get the validator's own message
-    resolved = _real(path, policy.cwd)
+    resolved = real_path(path, policy.cwd)
     if _inside(resolved, policy.allowed_dirs):
         return
     traversal = ".." in Path(path.replace("\\", "/")).parts
@@ -210,7 +214,7 @@ def _commands(
 ) -> list[tuple[Violation, tuple[str, Violation] | None]]:
     """The bridge's own rules, command by command.
 
-    Installing or loading code from elsewhere (:data:`CODE_SOURCES`), and violations inside files that
+    Installing or loading code from elsewhere (deny-list entries with ``first_words``), and violations inside files that
     ``code`` runs and that exist on this machine: ``do``/``run``/``include`` of a literal path, and the
     ``NAME.ado`` Stata would load for a command it does not know (an earlier call may have written either).
     Stata may have moved into any allowed directory, so all of them are tried.
@@ -234,7 +238,7 @@ def _commands(
             paths = _candidates(target, dirs) if target is not None else iter(())
         elif name is None and _IDENTIFIER.fullmatch(words[0]):
             name = words[0]
-            paths = (f for d in dirs if os.path.isfile(f := _real(words[0] + ".ado", d)))
+            paths = (f for d in dirs if os.path.isfile(f := real_path(words[0] + ".ado", d)))
         else:
             continue
         for path in paths:
@@ -254,35 +258,19 @@ def _commands(
     return out
 
 
-INSTALLS = "installs code from outside the allowed directories"
-LOADS = "changes where Stata loads commands from"
-
-# Bridge rules beyond the scanner's deny-list: command -> (refused first words of the arguments, reason).
-# Code installed into Stata's ado directories, or found on a changed ado-path, is beyond the file checks.
-CODE_SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
-    "net": (("ins", "set"), INSTALLS),
-    "ssc": (("ins",), INSTALLS),
-    "update": (("all", "ado", "exec", "swap", "utilities"), INSTALLS),
-    "adoupdate": (("",), INSTALLS),  # refused only with its update option, see _code_source
-    "adopath": (("+", "-"), LOADS),
-    "sysdir": (("set",), LOADS),
-    "ado": (("uninst",), "file deletion"),
-}
-
-
 def _code_source(name: str, args: str, policy: Policy) -> str | None:
-    """The reason a ``net install``-like command is refused, or None."""
-    rule = CODE_SOURCES.get(name)
-    if rule is None or name in policy.allowed_commands:
+    """The reason a ``net install``-like command (a deny-list entry with ``first_words``) is refused, or None."""
+    rule = DENY_LIST.get(name)
+    if rule is None or not rule.first_words or name in policy.allowed_commands:
         return None
     if name == "ssc" and args.lower().startswith("uninst"):
-        return "file deletion"
+        return FILE_DELETION
     if name == "adoupdate":
         return INSTALLS if re.search(r",.*\bupd(a(t(e)?)?)?\b", args) else None
     first = args.strip().lower()
-    if not first or not any(first.startswith(p) for p in rule[0]):
+    if not first or not any(first.startswith(p) for p in rule.first_words):
         return None
-    return LOADS if name == "net" and first.startswith("set") else rule[1]
+    return LOADS if name == "net" and first.startswith("set") else rule.reason
 
 
 def _first_path(args: str) -> str | None:
@@ -303,7 +291,7 @@ def _candidates(target: str, cwds: Sequence[str]) -> Iterable[str]:
     names = [target] if Path(target).suffix else [target + ".do", target]
     for cwd in cwds:
         for name in names:
-            path = _real(name, cwd)
+            path = real_path(name, cwd)
             if os.path.isfile(path):
                 yield path
 
@@ -341,7 +329,7 @@ def _message(
     cause = nested[1] if nested else v
     if cause.reason.startswith(("outside", "path hidden")):
         hint = f"allow a directory with --allow-dir DIR, or {_HINT_OFF}"
-    elif cause.command in DEFAULT_DENY or cause.command in CODE_SOURCES:
+    elif cause.command in DENY_LIST:
         hint = f"start the bridge with --allow-command {cause.command} or --policy off to allow it"
     else:
         hint = _HINT_OFF
@@ -365,13 +353,6 @@ def _phrase(policy: Policy, v: Violation, where: str) -> tuple[str, bool]:
 
 # ----------------------------------------------------------------------------------------------------------
 # paths
-
-
-def _real(path: str, cwd: str) -> str:
-    p = os.path.expanduser(path.replace("\\", "/"))
-    if not os.path.isabs(p):
-        p = os.path.join(cwd, p)
-    return os.path.realpath(os.path.normpath(p))
 
 
 def _inside(path: str, dirs: Iterable[str]) -> bool:

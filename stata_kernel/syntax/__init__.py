@@ -1,9 +1,13 @@
-"""Stata source text: lexing, completeness, ``#delimit``, commands, completion context and agent policy.
+"""Stata source text: lexing, completeness, ``#delimit``, commands, completion context, magic lines, operands.
 
-Pure standard-library Python with no Jupyter or pystata imports, shared by the kernel and the MCP bridge.
-Modules, one job each: ``lexer`` (the single scanner everything else uses), ``complete`` (is_complete),
-``delimit`` (``#delimit`` rewriting), ``split`` (commands and prefixes), ``commands`` (names and
-abbreviations), ``cursor`` (completion and inspection), ``policy`` (what agents may not run).
+Pure standard-library Python with no Jupyter or pystata imports, shared by the kernel and the MCP bridge
+(the bridge imports nothing else of the kernel's). Modules, one job each: ``lexer`` (the single scanner
+everything else uses; its results are shaped in ``scanned``, the strings and comments it skips in ``quoted``),
+``complete`` (is_complete), ``delimit`` (``#delimit`` rewriting), ``split`` (commands and prefixes),
+``commands`` (names and abbreviations), ``cursor`` (completion and inspection), ``console`` (code that would
+wait for the console), ``magic_lines`` (``%magic`` lines at the top of a cell), ``operands`` (arguments,
+options and the files a command writes) and ``macros`` (macros code defines for itself). The last two are
+the parser of the agent policy; its deny-list and decisions live in the bridge (``mcp_bridge.policy_rules``).
 
 Public API
 ----------
@@ -25,8 +29,8 @@ Public API
     ``kind`` in command/variable/local/global/path/none, the ``prefix`` typed and its ``start`` offset.
 ``word_at(code, cursor_pos) -> str``, ``command_at(code, cursor_pos, delimiter="cr") -> str | None``
     For inspect/help: the identifier and the (resolved) command under the cursor.
-``check_policy(code, *, delimiter="cr", allowed_dirs=None, cwd=None, deny=None) -> list[Violation]``
-    The agent command policy (``Violation``: ``command``, ``text``, ``line``, ``reason``); see ``policy``.
+``stata_code_of(cell) -> str``
+    The Stata code a notebook cell makes the kernel run, line for line (magic lines become their code or blank).
 ``scan(code, delimiter) -> ScanResult``
     The underlying scanner (``Statement`` list plus end-of-input state). ``normalize_delimiter(d)`` maps
     ``"cr"``/``";"``/``"semicolon"`` to ``CR``/``SEMI`` and rejects anything else.
@@ -52,21 +56,18 @@ from .complete import is_complete
 from .cursor import CompletionContext, command_at, completion_context, word_at
 from .delimit import Translation, translate, translate_delimit
 from .lexer import CR, SEMI, ScanResult, Statement, normalize_delimiter, scan
-from .policy import DEFAULT_DENY, Violation, check_policy
+from .magic_lines import stata_code_of
 from .split import Command, split_commands, strip_prefixes
 
 __all__ = [
     "COMMANDS",
     "CR",
-    "DEFAULT_DENY",
     "SEMI",
     "Command",
     "CompletionContext",
     "ScanResult",
     "Statement",
     "Translation",
-    "Violation",
-    "check_policy",
     "command_at",
     "complete_command",
     "completion_context",
@@ -75,6 +76,7 @@ __all__ = [
     "resolve_command",
     "scan",
     "split_commands",
+    "stata_code_of",
     "strip_prefixes",
     "translate",
     "translate_delimit",

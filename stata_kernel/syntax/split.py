@@ -63,7 +63,7 @@ _SIMPLE_PREFIXES = ("quietly", "noisily", "capture")
 _WORD = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(:)?")
 
 
-def _top_level_colon(text: str, start: int) -> int:
+def top_level_colon(text: str, start: int) -> int:
     """Offset of the first ``:`` at ``start`` or later outside strings, macros and parentheses; -1 if none."""
     depth = 0
     i = start
@@ -111,7 +111,7 @@ def strip_prefixes(cmd: str) -> tuple[list[str], str]:
             rest = rest[m.end() :].lstrip()
             continue
         if name in ("by", "bysort", "version", "frame"):
-            colon = _top_level_colon(rest, m.end(1))
+            colon = top_level_colon(rest, m.end(1))
             if colon < 0:
                 break
             prefixes.append(name)
@@ -126,4 +126,4 @@ def mask_strings(text: str) -> str:
     return re.sub(r'`"(?:(?!"\').)*"\'|"[^"]*"', lambda m: "\0" * len(m.group()), text)
 
 
-__all__ = ["Command", "mask_strings", "split_commands", "strip_prefixes"]
+__all__ = ["Command", "mask_strings", "split_commands", "strip_prefixes", "top_level_colon"]

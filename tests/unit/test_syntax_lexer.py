@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from mcp_bridge.policy_rules import check_policy
 from stata_kernel.syntax import (
-    check_policy,
     command_at,
     completion_context,
     is_complete,

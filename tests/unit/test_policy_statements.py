@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stata_kernel.syntax.policy import DEFAULT_DENY, check_policy
+from mcp_bridge.policy_rules import DEFAULT_DENY, check_policy
 
 BYPASSES = [
     # (name, code, command, line)
