@@ -23,6 +23,7 @@ from typing import Any, TextIO
 import anyio
 
 from .relay import HEARTBEAT_PREFIX
+from .stata_location import NotLocated, locate_stata
 
 STREAM_CODE = 'forvalues i = 1/3 {\n    display "doctor tick `i\'"\n    sleep 300\n}\n'
 STREAM_MARKER = "doctor tick 1"  # the first line the loop prints
@@ -59,24 +60,24 @@ class Report:
 
 
 def check_stata(stata_dir: str | None) -> tuple[Check, str | None]:
-    """Find Stata the way the kernel does; report where from and whether it is the simulated one."""
-    from stata_kernel.discovery import find_stata
-    from stata_kernel.errors import StataNotFound
-
+    """Find Stata the way the kernel does (it is asked); report where from and whether it is the simulated one."""
     try:
-        # An explicit directory must be right itself, not fall back to another installation.
-        found = find_stata(stata_dir, env={}, config_files=[], defaults=[]) if stata_dir else find_stata()
-    except StataNotFound as exc:
-        places = "\n".join(f"  - {p}" for p in exc.searched)
-        return Check("Stata installation", "FAIL", "not found; looked at:\n" + places,
-                     "set STATA_DIR to the Stata directory that holds utilities/pystata (or pass --stata-dir); "
-                     "for a demo use the simulated Stata:\nexport STATA_DIR=\"$(python -m stata_kernel "
-                     "simulator-dir)\""), None
-    except ValueError as exc:  # a bad STATA_EDITION
-        return Check("Stata installation", "FAIL", str(exc), "set STATA_EDITION to mp, se or be, or unset it"), None
+        found = locate_stata(stata_dir)
+    except NotLocated as exc:
+        if exc.kind == "not_found":
+            places = "\n".join(f"  - {p}" for p in exc.searched)
+            return Check("Stata installation", "FAIL", "not found; looked at:\n" + places,
+                         "set STATA_DIR to the Stata directory that holds utilities/pystata (or pass --stata-dir); "
+                         "for a demo use the simulated Stata:\nexport STATA_DIR=\"$(python -m stata_kernel "
+                         "simulator-dir)\""), None
+        if exc.kind == "bad_edition":
+            return Check("Stata installation", "FAIL", exc.message,
+                         "set STATA_EDITION to mp, se or be, or unset it"), None
+        return Check("Stata installation", "FAIL", exc.message,
+                     "reinstall this package with its kernel (stata_kernel) for this Python"), None
     kind = "SIMULATED Stata (for demos and tests, not real results)" if found.simulated else "real Stata"
     detail = f"{found.stata_dir} (edition {found.edition}, from {found.source}): {kind}"
-    return Check("Stata installation", "ok", detail), str(found.stata_dir)
+    return Check("Stata installation", "ok", detail), found.stata_dir
 
 
 def check_kernelspec(name: str) -> Check:

@@ -4,11 +4,18 @@
     python -m stata_kernel install [--user | --sys-prefix | --prefix DIR] [--force]
     python -m stata_kernel simulator-dir
     python -m stata_kernel selftest [--stata-dir DIR] [--stata-edition mp|se|be]
+    python -m stata_kernel locate [--stata-dir DIR]
+
+``locate`` prints, as one JSON object, the Stata this kernel would start (``stata_dir``, ``edition``,
+``source``, ``simulated``) or why none (``error``: ``not_found`` with ``searched``, or ``bad_edition``;
+exit 1). With ``--stata-dir`` only that directory counts. Tools outside the kernel (the MCP bridge's
+``install`` and ``doctor``) ask this instead of importing the kernel.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -39,6 +46,30 @@ def _install(argv: list[str]) -> int:
     return 0
 
 
+def _locate(argv: list[str]) -> int:
+    from .discovery import find_stata
+    from .errors import StataNotFound
+
+    parser = argparse.ArgumentParser(prog="python -m stata_kernel locate",
+                                     description="Print the Stata installation the kernel would use, as JSON.")
+    parser.add_argument("--stata-dir", help="check this directory only (no fallback to other places)")
+    args = parser.parse_args(argv)
+    answer: dict[str, object]
+    try:
+        # An explicit directory must be right itself, not fall back to another installation.
+        found = (find_stata(args.stata_dir, env={}, config_files=[], defaults=[]) if args.stata_dir
+                 else find_stata())
+    except StataNotFound as exc:
+        answer = {"error": "not_found", "message": str(exc), "searched": exc.searched}
+    except ValueError as exc:  # a bad STATA_EDITION
+        answer = {"error": "bad_edition", "message": str(exc)}
+    else:
+        answer = {"stata_dir": str(found.stata_dir), "edition": found.edition, "source": found.source,
+                  "simulated": found.simulated}
+    print(json.dumps(answer))
+    return 1 if "error" in answer else 0
+
+
 def _run_kernel(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--stata-dir")
@@ -64,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["simulator-dir"]:
         print(simulator_dir())
         return 0
+    if argv[:1] == ["locate"]:
+        return _locate(argv[1:])
     if argv[:1] == ["selftest"]:
         from .selftest import main as selftest
 
