@@ -226,6 +226,9 @@ def _commands(
         words = rest.split(None, 1)
         if not words:
             continue
+        if "," in words[0]:  # `adoupdate, update`: the command word ends at the comma
+            head, comma, tail = words[0].partition(",")
+            words = [head, comma + tail + (" " + words[1] if len(words) == 2 else "")] if head else words
         name = resolve_command(words[0])
         rule = _code_source(name or words[0].lower(), words[1] if len(words) == 2 else "", policy)
         if rule is not None:
