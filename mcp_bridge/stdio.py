@@ -18,12 +18,14 @@ from mcp.shared.memory import create_context_streams
 from mcp.shared.message import SessionMessage
 from mcp_types import INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, ErrorData, JSONRPCError
 
+from . import _compat
+
 log = logging.getLogger(__name__)
 
 
 async def run_stdio(server: MCPServer[Any]) -> None:
     """Serve one client over stdin/stdout until stdin closes."""
-    lowlevel = server._lowlevel_server  # the SDK has no public way to serve on streams of our own
+    lowlevel = _compat.lowlevel_server(server)  # the SDK has no public way to serve on streams of our own
     async with stdio_server() as (read_stream, write_stream):
         screened_send, screened_receive = create_context_streams[SessionMessage | Exception](0)
         async with anyio.create_task_group() as tg:
