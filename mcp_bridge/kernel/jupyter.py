@@ -180,6 +180,23 @@ class KernelChannels:
         self._pending[msg_id] = run
         return RunHandle(run)
 
+    def note_run(self, msg_id: str, text: str) -> None:
+        """Add a note of the connection's own (not the kernel's) to a run's output."""
+        run = self._pending.get(msg_id)
+        if run is not None:
+            run.emit(OutputText(text))
+
+    def end_run(self, msg_id: str, failure: RunFailure) -> None:
+        """End a run whose end the connection lost (remote kernels): it fails with ``failure``."""
+        run = self._pending.pop(msg_id, None)
+        if run is None:
+            return
+        run.failure = failure
+        run.emit(failure)
+        run.reply = {"status": "error", "ename": failure.ename, "evalue": failure.evalue}
+        run.idle = True
+        run.check_done()
+
     def send_interrupt(self) -> None:
         """``interrupt_request`` on control: the kernelspec's interrupt mode is ``message``."""
         msg = self._client.session.msg("interrupt_request", content={})

@@ -9,6 +9,7 @@ import anyio
 import pytest
 
 from mcp_bridge.kernel import OutputText, remote
+from mcp_bridge.kernel.remote import channels
 from tests.bridge.helpers import ProgressLog, stdio_client, text_of
 
 from .conftest import TOKEN
@@ -96,7 +97,7 @@ async def test_a_connection_that_stays_down_ends_the_run_and_the_next_call_recon
     proxy: DropProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The kernel layer alone (no MCP): past the reconnect window the run ends clearly; later calls retry."""
-    monkeypatch.setattr(remote, "RECONNECT_WINDOW", 1.0)
+    monkeypatch.setattr(channels, "RECONNECT_WINDOW", 1.0)
     kernel = remote.ServerKernel(remote.ServerTarget(proxy.url, TOKEN, None, "stata-live"))
     await kernel.start()
     try:
