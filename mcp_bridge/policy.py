@@ -134,15 +134,20 @@ class PolicyBlocked(ToolError):
 # checks the tools call
 
 
-async def enforce(policy: Policy, code: str, *, source: str | None = None) -> None:
-    """Raise :class:`PolicyBlocked` if ``code`` may not run; ``source`` names the do-file it came from.
+async def refusal_for(policy: Policy, code: str, *, source: str | None = None) -> Refusal | None:
+    """The refusal for ``code`` (None: it may run); ``source`` names the do-file it came from.
 
     The check runs in a worker thread: a megabyte of code takes seconds to scan, and the event loop keeps
     serving other calls (heartbeats, interrupts, other sessions) meanwhile.
     """
     if not policy.enabled:
-        return
-    refusal = await anyio.to_thread.run_sync(functools.partial(check_code, policy, code, source=source))
+        return None
+    return await anyio.to_thread.run_sync(functools.partial(check_code, policy, code, source=source))
+
+
+async def enforce(policy: Policy, code: str, *, source: str | None = None) -> None:
+    """Raise :class:`PolicyBlocked` if ``code`` may not run (:func:`refusal_for` as an exception)."""
+    refusal = await refusal_for(policy, code, source=source)
     if refusal is not None:
         raise PolicyBlocked(refusal)
 
@@ -165,13 +170,13 @@ def check_code(policy: Policy, code: str, *, source: str | None = None) -> Refus
     )
 
 
-def check_do_file_path(policy: Policy, path: str) -> None:
-    """Refuse a ``stata_run_file`` path outside the allowed directories (``..`` and symlinks resolved)."""
+def do_file_path_refusal(policy: Policy, path: str) -> Refusal | None:
+    """The refusal of a ``stata_run_file`` path outside the allowed directories (``..`` and symlinks resolved)."""
     if not policy.enabled or not path.strip() or "\x00" in path:
-        return  # emptiness and NULs get the validator's own message
+        return None  # emptiness and NULs get the validator's own message
     resolved = real_path(path, policy.cwd)
     if _inside(resolved, policy.allowed_dirs):
-        return
+        return None
     traversal = ".." in Path(path.replace("\\", "/")).parts
     how = " (the path climbs out with '..')" if traversal else ""
     message = (
@@ -179,8 +184,15 @@ def check_do_file_path(policy: Policy, path: str) -> None:
         f"({policy.describe_dirs()}); agent-run do-files must live there. Nothing was run. Allow another "
         f"directory with --allow-dir DIR, or {_HINT_OFF}."
     )
-    raise PolicyBlocked(Refusal(command="stata_run_file", line=None, reason="outside the allowed directories",
-                                message=message, source=str(resolved)))
+    return Refusal(command="stata_run_file", line=None, reason="outside the allowed directories",
+                   message=message, source=str(resolved))
+
+
+def check_do_file_path(policy: Policy, path: str) -> None:
+    """Raise :class:`PolicyBlocked` for a path :func:`do_file_path_refusal` refuses."""
+    refusal = do_file_path_refusal(policy, path)
+    if refusal is not None:
+        raise PolicyBlocked(refusal)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -370,5 +382,7 @@ __all__ = [
     "Refusal",
     "check_code",
     "check_do_file_path",
+    "do_file_path_refusal",
     "enforce",
+    "refusal_for",
 ]

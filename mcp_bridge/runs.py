@@ -19,8 +19,6 @@ from typing import Any
 
 import anyio
 
-from .background import BackgroundHost
-
 RESULT_CHARS = 32_000  # log text carried in a tool result (head + tail)
 HEAD_CHARS = 8_000
 PAGE_CHARS = 100_000  # one page of the log resource
@@ -172,10 +170,6 @@ class RunRegistry:
         self._keep = keep
         self._runs: OrderedDict[str, RunRecord] = OrderedDict()
         self._counter = itertools.count(1)
-        # The background run in progress on this session (at most one: see tools.execute.busy_result),
-        # and the task group it runs in (entered by the server's lifespan).
-        self.background: RunRecord | None = None
-        self.host = BackgroundHost()
         # Shape of the data after the latest run, to tell whether a run changed it (results.dataset).
         self.last_dataset: tuple[Any, ...] | None = None
 

@@ -28,10 +28,10 @@ def build_server(config: BridgeConfig, state: BridgeState | None = None) -> MCPS
     @asynccontextmanager
     async def lifespan(_: MCPServer[BridgeState]) -> AsyncIterator[BridgeState]:
         if state is not None:
-            async with state.runs.host.running():
+            async with state.runner.host.running():
                 yield state
         else:
-            async with open_state(config) as own, own.runs.host.running():
+            async with open_state(config) as own, own.runner.host.running():
                 yield own
 
     server: MCPServer[BridgeState] = MCPServer(

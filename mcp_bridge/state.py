@@ -1,4 +1,4 @@
-"""What every tool call shares: the kernel, the run lock and the run registry.
+"""What every tool call shares: the kernel, its runner and the run registry.
 
 The kernel starts in the background so the MCP handshake is not held up; calls wait for it and
 get its start-up failure as a clear tool error. One state serves every client connection (stdio,
@@ -16,7 +16,8 @@ import anyio
 from .config import BridgeConfig
 from .kernel import KernelConnection, KernelError, KernelUnavailable, make_kernel
 from .kernel.pool import KernelPool, UnavailableKernel
-from .runs import RunRecord, RunRegistry
+from .runner import Runner
+from .runs import RunRegistry
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +29,7 @@ class BridgeState:
         self.config = config
         self.kernel = kernel
         self.runs = RunRegistry()
-        # Runs are serialised per kernel: a second call waits here (its heartbeats say so).
-        self.run_lock = anyio.Lock()
-        self.current: RunRecord | None = None
+        self.runner = Runner(self.runs)  # owns this kernel's runs: lock, current, background, cancel
         self._started = anyio.Event()
         self._start_error: str | None = None
         self.pool: KernelPool[BridgeState] | None = None  # --kernel-per-session

@@ -8,7 +8,9 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
+from .. import _compat
 from ..kernel import KernelConnection, KernelUnavailable
+from ..refusals import Refused
 from ..state import BridgeState
 
 
@@ -27,15 +29,23 @@ def _session_key(ctx: Context[Any, Any]) -> object:
     The SDK makes a session object per request; the per-connection object is only reachable through
     a private attribute, so fall back to a shared key if that ever changes.
     """
-    connection = getattr(ctx.request_context.session, "_connection", None)
+    connection = _compat.connection_of(ctx.request_context.session)
     if connection is None or getattr(connection, "protocol_version", None) in MODERN_PROTOCOL_VERSIONS:
         return "sessionless"
     return connection
 
 
-async def ready_kernel(state: BridgeState) -> KernelConnection:
-    """The started kernel, or a tool error saying why there is none."""
+async def ready_kernel(state: BridgeState) -> KernelConnection | Refused:
+    """The started kernel, or the refusal saying why there is none (``unavailable``)."""
     try:
         return await state.ready_kernel()
     except KernelUnavailable as exc:
-        raise ToolError(str(exc)) from exc
+        return Refused.unavailable(str(exc))
+
+
+async def kernel_for_tool(state: BridgeState) -> KernelConnection:
+    """The started kernel for tools without a run result: no kernel is their ``ToolError``."""
+    kernel = await ready_kernel(state)
+    if isinstance(kernel, Refused):
+        raise ToolError(kernel.message)
+    return kernel

@@ -9,29 +9,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, TextContent
 
 from ..background import BackgroundHost
-from ..kernel import (
-    DisplayItem,
-    Execution,
-    KernelConnection,
-    KernelDied,
-    KernelError,
-    KernelEvent,
-    KernelRestarted,
-    OutputText,
-)
+from ..kernel import DisplayItem, Execution, KernelDied, KernelError, KernelEvent, KernelRestarted
+from ..refusals import Refused
 from ..relay import HEARTBEAT_PREFIX, ProgressRelay
 from ..results import (
     DEFAULT_MAX_CELLS,
     EXPRESSIONS,
     KERNEL_DIED,
     OTHER,
-    SESSION_BUSY,
     TIMEOUT,
     UNAVAILABLE,
     Timer,
@@ -46,6 +36,7 @@ from ..results import (
     stored_results,
     swallowed_errors,
 )
+from ..runner import RunOutcome
 from ..runs import RunRecord
 from ..state import BridgeState
 from .common import ready_kernel
@@ -74,89 +65,31 @@ async def run_and_report(
     same execute request (one round trip), for the structured result. While a background run holds
     the session the call is refused at once (``session_busy``); behind another foreground run it waits.
     """
-    execution: Execution | None = None
-    problem: KernelError | None = None
-    outcome = "cancelled"
-    timer = Timer()
     channels = channels_for(ctx, state.config.stream_via)
     async with ProgressRelay(channels.progress, state.config.heartbeat_s, log=channels.log) as relay:
         relay.waiting("the Stata kernel to start")
         kernel = await ready_kernel(state)
-        busy = busy_result(state, background=False)
-        if busy is not None:
-            return busy
+        if isinstance(kernel, Refused):
+            return kernel.result()
+        refused = state.runner.busy(background=False)
+        if refused is not None:
+            return refused.result()
         record = state.runs.new(label)
-
-        def sink(event: KernelEvent) -> None:
-            if isinstance(event, OutputText):
-                record.append(event.text)
-            relay.on_event(event)
-
-        relay.waiting("another Stata run on this session to finish")
+        ran = RunOutcome()
         try:
-            # stata_cancel(run_id) from another request cancels this scope: the call then answers with
+            # stata_cancel(run_id) from another request cancels the run: the call then answers with
             # a cancelled result, whether the run was going or still waiting for the session.
-            with anyio.CancelScope() as scope:
-                record.cancel_scope = scope
-                async with state.run_lock:
-                    relay.waiting(None)
-                    state.current = record
-                    timer.start()
-                    try:
-                        execution = await kernel.execute(
-                            code, sink, timeout=timeout_s, user_expressions=EXPRESSIONS if fetch_results else None
-                        )
-                        outcome = _outcome(execution)
-                    except KernelError as exc:
-                        problem = exc
-                        outcome = "kernel error"
-                    except anyio.get_cancelled_exc_class():
-                        who = "run was cancelled (stata_cancel)" if scope.cancel_called else "request was cancelled"
-                        record.append(f"\n{HEARTBEAT_PREFIX} The {who}; Stata was interrupted.\n")
-                        raise
-                    finally:
-                        timer.stop()
-                        state.current = None
+            ran = await state.runner.execute(
+                kernel, record, code, relay.on_event, timeout_s=timeout_s,
+                user_expressions=EXPRESSIONS if fetch_results else None, waiting=relay.waiting,
+            )
         finally:
-            record.cancel_scope = None
             # Built before the record says it is done, so stata_run_status / stata_cancel see the result;
             # also when the request was cancelled (while running or waiting for the lock).
-            result = build_result(state, record, code, execution, problem, timeout_s=timeout_s, timer=timer,
-                                  max_cells=max_cells, cancelled=outcome == "cancelled")
-            record.finish(outcome)
+            result = build_result(state, record, code, ran.execution, ran.problem, timeout_s=timeout_s,
+                                  timer=ran.timer, max_cells=max_cells, cancelled=ran.cancelled)
+            record.finish(ran.outcome)
     return result
-
-
-def busy_result(state: BridgeState, *, background: bool) -> CallToolResult | None:
-    """The ``session_busy`` refusal, or None when this call may run.
-
-    One run per Stata session at a time. A background run holds the session until it ends, so any
-    other run is refused at once (waiting could take hours). A new background run is also refused
-    while a foreground run is going; foreground runs behind a foreground run wait, as they always did.
-    """
-    running = state.runs.background
-    if running is not None:
-        message = (
-            f"session_busy: the background run {running.run_id} ({running.label!r}) is still running on this "
-            "Stata session, which runs one thing at a time. Poll stata_run_status(run_id) until it ends, or "
-            "stop it with stata_cancel(run_id). Nothing was run."
-        )
-    elif background and (state.run_lock.locked() or state.current is not None):
-        message = (
-            "session_busy: another run is in progress on this Stata session; a background run starts only "
-            "when the session is free. Try again when it ends, or interrupt it with stata_interrupt. "
-            "Nothing was run."
-        )
-    else:
-        return None
-    return refusal_result(error(SESSION_BUSY, message))
-
-
-def refusal_result(err: dict[str, Any]) -> CallToolResult:
-    """A call refused before Stata ran: isError with the structured content every run result has."""
-    return CallToolResult(
-        content=[TextContent(type="text", text=err["message"])], structured_content=refusal(err), is_error=True
-    )
 
 
 async def start_background(
@@ -170,83 +103,39 @@ async def start_background(
 ) -> CallToolResult:
     """Start ``code`` as a background run and answer at once with its run id (state ``running``)."""
     kernel = await ready_kernel(state)
-    busy = busy_result(state, background=True)
-    if busy is not None:
-        return busy
-    record = state.runs.new(label, background=True)
-    state.runs.background = record  # claimed before any await: a racing call sees the session busy
-    try:
-        host.spawn(_background_run, state, kernel, record, code, timeout_s, max_cells)
-    except RuntimeError as exc:  # no host (the server is shutting down)
-        state.runs.background = None
+    if isinstance(kernel, Refused):
+        return kernel.result()
+
+    async def body(record: RunRecord) -> None:
+        """Like a foreground run, with the record as its only audience."""
+        ran = RunOutcome()
+        try:
+            ran = await state.runner.execute(kernel, record, code, _ignore, timeout_s=timeout_s,
+                                             user_expressions=EXPRESSIONS)
+        finally:
+            build_result(state, record, code, ran.execution, ran.problem, timeout_s=timeout_s, timer=ran.timer,
+                         max_cells=max_cells, cancelled=ran.cancelled)
+            record.finish(ran.outcome)
+
+    def abandoned(record: RunRecord) -> None:
         build_result(state, record, code, None, None, timeout_s=timeout_s, timer=Timer(), cancelled=True)
-        record.finish("cancelled")
-        return refusal_result(error(UNAVAILABLE, f"Background runs are unavailable: {exc}. Nothing was run."))
+
+    started = state.runner.start_background(host, label, body, abandoned)
+    if isinstance(started, Refused):
+        return started.result()
     structured = {
         **refusal(None),  # type: ignore[arg-type]
         "ok": True,
-        "run_id": record.run_id,
+        "run_id": started.run_id,
         "state": "running",
-        "log": log_facts("", record.uri),
+        "log": log_facts("", started.uri),
     }
     text = (
-        f"Started background run {record.run_id}. Poll stata_run_status(run_id={record.run_id!r}, since=0) "
+        f"Started background run {started.run_id}. Poll stata_run_status(run_id={started.run_id!r}, since=0) "
         "for its state and new output (pass the returned `next` as `since`); stata_cancel stops it. "
         "Other runs on this session are refused (session_busy) until it ends."
     )
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
-
-
-async def _background_run(
-    state: BridgeState,
-    kernel: KernelConnection,
-    record: RunRecord,
-    code: str,
-    timeout_s: float | None,
-    max_cells: int | None,
-) -> None:
-    """The body of a background run: like a foreground one, with the record as its only audience."""
-    execution: Execution | None = None
-    problem: KernelError | None = None
-    outcome = "cancelled"
-    timer = Timer()
-
-    def sink(event: KernelEvent) -> None:
-        if isinstance(event, OutputText):
-            record.append(event.text)
-
-    try:
-        with anyio.CancelScope() as scope:
-            record.cancel_scope = scope
-            async with state.run_lock:
-                state.current = record
-                timer.start()
-                try:
-                    execution = await kernel.execute(code, sink, timeout=timeout_s, user_expressions=EXPRESSIONS)
-                    outcome = _outcome(execution)
-                except KernelError as exc:
-                    problem = exc
-                    outcome = "kernel error"
-                except anyio.get_cancelled_exc_class():
-                    record.append(f"\n{HEARTBEAT_PREFIX} The run was cancelled; Stata was interrupted.\n")
-                    raise
-                finally:
-                    timer.stop()
-                    state.current = None
-    finally:
-        record.cancel_scope = None
-        state.runs.background = None
-        build_result(state, record, code, execution, problem, timeout_s=timeout_s, timer=timer,
-                     max_cells=max_cells, cancelled=outcome == "cancelled")
-        record.finish(outcome)
-
-
-def _outcome(execution: Execution) -> str:
-    if execution.timed_out:
-        return "timeout"
-    if execution.failure is not None:
-        return "break" if execution.failure.is_break else "error"
-    return "ok" if execution.status == "ok" else "error"
 
 
 def build_result(
@@ -382,7 +271,8 @@ def _images(displays: list[DisplayItem]) -> list[ImageContent]:
 async def evaluate(
     state: BridgeState, expressions: dict[str, str], channels: Channels | None = None
 ) -> Execution:
-    """Evaluate kernel ``user_expressions`` without running code.
+    """Evaluate kernel ``user_expressions`` without running code (tools without a run result: a refusal
+    or a kernel failure is their ``ToolError``).
 
     Waits for a run in progress; with ``channels`` (the call's progress or log) heartbeats say so meanwhile.
     """
@@ -390,17 +280,15 @@ async def evaluate(
     async with ProgressRelay(channels.progress, state.config.heartbeat_s, log=channels.log) as relay:
         relay.waiting("the Stata kernel to start")
         kernel = await ready_kernel(state)
-        busy = busy_result(state, background=False)
-        if busy is not None:
-            raise ToolError(busy.structured_content["error"]["message"])  # type: ignore[index]
-        relay.waiting("another Stata run on this session to finish")
-        async with state.run_lock:
-            relay.waiting("Stata to answer")
-            try:
-                return await kernel.execute("", _ignore, silent=True, user_expressions=expressions)
-            except KernelError as exc:
-                raise ToolError(str(exc)) from exc
+        refused = kernel if isinstance(kernel, Refused) else state.runner.busy(background=False)
+        if refused is not None:
+            raise ToolError(refused.message)
+        assert not isinstance(kernel, Refused)
+        try:
+            return await state.runner.evaluate(kernel, expressions, relay.waiting)
+        except KernelError as exc:
+            raise ToolError(str(exc)) from exc
 
 
 def _ignore(event: KernelEvent) -> None:
-    """Silent requests produce no output worth keeping."""
+    """A background run's output goes to its record only (``Runner.execute`` keeps it)."""

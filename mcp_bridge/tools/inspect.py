@@ -11,6 +11,7 @@ from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from ..audit import audited
+from ..refusals import Refused
 from .common import state_of
 from .execute import evaluate, run_and_report
 from .streams import channels_for
@@ -74,8 +75,10 @@ async def stata_help(
     topic: Annotated[str, Field(description="Command or topic, e.g. 'regress'.")],
     ctx: Context[Any, Any],
 ) -> CallToolResult:
-    topic = check_topic(topic)
-    return await run_and_report(state_of(ctx), ctx, f"help {topic}", label=f"help {topic}")
+    checked = check_topic(topic)
+    if isinstance(checked, Refused):
+        return checked.result()
+    return await run_and_report(state_of(ctx), ctx, f"help {checked}", label=f"help {checked}")
 
 
 async def _expression(ctx: Context[Any, Any], expression: str) -> Any:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..audit import audited
 from ..background import BackgroundHost
-from ..policy import TOOL_NOTE, Policy, PolicyBlocked, check_do_file_path, enforce
-from ..results import DEFAULT_MAX_CELLS, INVALID_INPUT, RUN_SCHEMA, UNAVAILABLE, error
+from ..policy import TOOL_NOTE, Policy, Refusal, do_file_path_refusal, refusal_for
+from ..refusals import Refused
+from ..results import DEFAULT_MAX_CELLS, RUN_SCHEMA
 from ..state import BridgeState
 from .common import state_of
-from .execute import refusal_result, run_and_report, start_background
+from .execute import run_and_report, start_background
 from .validate import check_cells, check_code, check_do_file, check_timeout, read_do_file
 
 _STREAMING = (
@@ -101,13 +101,14 @@ async def stata_run(
 ) -> CallToolResult:
     state = state_of(ctx)
     first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
-    try:
+    refused = (
         check_code(code, state.config.max_code_bytes)
-        check_timeout(timeout_s)
-        check_cells(max_result_cells)
-        await enforce(Policy.from_config(state.config), code)
-    except ToolError as exc:
-        return _refused(exc)
+        or check_timeout(timeout_s)
+        or check_cells(max_result_cells)
+        or _policy(await refusal_for(Policy.from_config(state.config), code))
+    )
+    if refused is not None:
+        return refused.result()
     return await _dispatch(state, ctx, code, first_line[:80], timeout_s, background, max_result_cells)
 
 
@@ -120,17 +121,21 @@ async def stata_run_file(
     max_result_cells: MaxCells = DEFAULT_MAX_CELLS,
 ) -> CallToolResult:
     state = state_of(ctx)
-    try:
-        check_timeout(timeout_s)
-        check_cells(max_result_cells)
-        policy = Policy.from_config(state.config)
-        check_do_file_path(policy, path)
-        resolved = check_do_file(path)
-        code = read_do_file(resolved)
-        check_code(code, state.config.max_code_bytes, source=f"The do-file {resolved}")
-        await enforce(policy, code, source=str(resolved))
-    except ToolError as exc:
-        return _refused(exc)
+    policy = Policy.from_config(state.config)
+    refused = check_timeout(timeout_s) or check_cells(max_result_cells) or _policy(do_file_path_refusal(policy, path))
+    if refused is not None:
+        return refused.result()
+    resolved = check_do_file(path)
+    if isinstance(resolved, Refused):
+        return resolved.result()
+    code = read_do_file(resolved)
+    if isinstance(code, Refused):
+        return code.result()
+    refused = check_code(code, state.config.max_code_bytes, source=f"The do-file {resolved}") or _policy(
+        await refusal_for(policy, code, source=str(resolved))
+    )
+    if refused is not None:
+        return refused.result()
     return await _dispatch(state, ctx, code, f"do {resolved}", timeout_s, background, max_result_cells)
 
 
@@ -144,25 +149,19 @@ async def _dispatch(
     max_cells: int | None,
 ) -> CallToolResult:
     """Policy and validation passed: run in the foreground (streaming) or start a background run."""
-    try:
-        if background:
-            return await start_background(state, _host(ctx), code, label=label, timeout_s=timeout_s,
-                                          max_cells=max_cells)
-        return await run_and_report(state, ctx, code, label=label, timeout_s=timeout_s, fetch_results=True,
-                                    max_cells=max_cells)
-    except ToolError as exc:  # the kernel could not be started or reached
-        return refusal_result(error(UNAVAILABLE, str(exc)))
+    if background:
+        return await start_background(state, _host(ctx), code, label=label, timeout_s=timeout_s, max_cells=max_cells)
+    return await run_and_report(state, ctx, code, label=label, timeout_s=timeout_s, fetch_results=True,
+                                max_cells=max_cells)
 
 
 def _host(ctx: Context[Any, Any]) -> BackgroundHost:
     """The background host the server's lifespan runs: the lifespan state's, also when the session's
     runs go to a state of their own (per-session kernels), whose registry has no lifespan of its own."""
     lifespan_state = ctx.request_context.lifespan_context
-    return lifespan_state.runs.host if isinstance(lifespan_state, BridgeState) else state_of(ctx).runs.host
+    return lifespan_state.runner.host if isinstance(lifespan_state, BridgeState) else state_of(ctx).runner.host
 
 
-def _refused(exc: ToolError) -> CallToolResult:
-    """A refusal before anything ran, as a structured error result (policy or invalid input)."""
-    if isinstance(exc, PolicyBlocked):
-        return refusal_result(exc.refusal.to_error())
-    return refusal_result(error(INVALID_INPUT, str(exc)))
+def _policy(refusal: Refusal | None) -> Refused | None:
+    """A policy refusal as the call's refusal (``policy_blocked``, naming the command and its line)."""
+    return Refused(refusal.to_error()) if refusal is not None else None

@@ -120,9 +120,9 @@ async def stata_cancel(run_id: RunId, ctx: Context[Any, Any]) -> CallToolResult:
     state = state_of(ctx)
     record = _record(state, run_id)
     if not record.finished:
-        if record.cancel_scope is not None:
-            record.cancel_scope.cancel()  # the run's task interrupts Stata and waits for the break
-        elif state.current is record:  # no scope to cancel (should not happen): break Stata directly
+        # The run's task interrupts Stata and waits for the break; without a scope (should not happen)
+        # Stata is broken directly.
+        if not state.runner.cancel(record) and state.runner.current is record:
             try:
                 await state.kernel.interrupt()
             except KernelError as exc:

@@ -11,7 +11,7 @@ from mcp_types import ToolAnnotations
 
 from ..audit import audited
 from ..kernel import KernelError
-from .common import ready_kernel, state_of
+from .common import kernel_for_tool, state_of
 
 BREAK_WAIT_S = 10.0
 
@@ -40,8 +40,8 @@ def register(server: MCPServer[Any]) -> None:
 @audited("stata_interrupt")
 async def stata_interrupt(ctx: Context[Any, Any]) -> str:
     state = state_of(ctx)
-    kernel = await ready_kernel(state)
-    record = state.current
+    kernel = await kernel_for_tool(state)
+    record = state.runner.current
     if record is None and not kernel.busy:
         return "Nothing is running; no interrupt was sent."
     try:
@@ -62,7 +62,7 @@ async def stata_interrupt(ctx: Context[Any, Any]) -> str:
 @audited("stata_restart")
 async def stata_restart(ctx: Context[Any, Any]) -> str:
     state = state_of(ctx)
-    kernel = await ready_kernel(state)
+    kernel = await kernel_for_tool(state)
     try:
         await kernel.restart()
     except KernelError as exc:

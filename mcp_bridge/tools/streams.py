@@ -35,6 +35,7 @@ from mcp_types import (
 )
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
+from .. import _compat
 from ..config import StreamVia
 from ..relay import ReportProgress, SendLog
 
@@ -129,7 +130,7 @@ def register_log_level(server: MCPServer[Any]) -> None:
             scratch[_LEVEL_KEY] = params.level
         return EmptyResult()
 
-    server._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, set_level)
+    _compat.lowlevel_server(server).add_request_handler("logging/setLevel", SetLevelRequestParams, set_level)
 
 
 def _connection_state(request: ServerRequestContext[Any, Any]) -> dict[str, Any] | None:
@@ -138,6 +139,6 @@ def _connection_state(request: ServerRequestContext[Any, Any]) -> dict[str, Any]
     The SDK hands handlers a per-request session; its connection is a private attribute (as in
     ``common._session_key``), so a change there degrades to "level never set", not to a crash.
     """
-    connection = getattr(request.session, "_connection", None)
+    connection = _compat.connection_of(request.session)
     state = getattr(connection, "state", None)
     return state if isinstance(state, dict) else None
