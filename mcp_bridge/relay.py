@@ -45,7 +45,7 @@ MAX_MESSAGE_CHARS = 128 * 1024
 # (a client that stopped reading must not hold the call open forever).
 FLUSH_TIMEOUT_S = 10.0
 # Text queued while a notification is in flight is held within this many characters (head + tail).
-DEFAULT_PENDING_CHARS = 4_000_000
+DEFAULT_PENDING_CHARS = 8_000_000
 
 
 def skipped_marker(count: int) -> str:
