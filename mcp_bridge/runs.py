@@ -164,8 +164,9 @@ def page_count(text: str) -> int:
 class RunRegistry:
     """Keeps the latest runs by id."""
 
-    def __init__(self, keep: int = KEEP_RUNS) -> None:
+    def __init__(self, keep: int = KEEP_RUNS, log_window: int | None = None) -> None:
         self._keep = keep
+        self._log_window = log_window
         self._runs: OrderedDict[str, RunRecord] = OrderedDict()
         self._counter = itertools.count(1)
         # The background run in progress on this session (at most one: see tools.execute.busy_result),
@@ -177,7 +178,7 @@ class RunRegistry:
 
     def new(self, label: str, *, background: bool = False) -> RunRecord:
         run_id = f"{next(self._counter)}-{uuid.uuid4().hex[:8]}"
-        record = RunRecord(run_id=run_id, label=label, background=background)
+        record = RunRecord(run_id=run_id, label=label, background=background, log_window=self._log_window)
         self._runs[run_id] = record
         self._trim()
         return record

@@ -27,7 +27,7 @@ class BridgeState:
     def __init__(self, config: BridgeConfig, kernel: KernelConnection) -> None:
         self.config = config
         self.kernel = kernel
-        self.runs = RunRegistry()
+        self.runs = RunRegistry(log_window=config.log_window_chars)
         # Runs are serialised per kernel: a second call waits here (its heartbeats say so).
         self.run_lock = anyio.Lock()
         self.current: RunRecord | None = None
