@@ -53,6 +53,7 @@ class PeakRss:
         self.pid = pid
         self.before = rss_mb(pid) or 0.0
         self.peak = self.before
+        self.samples = 0  # how many times RSS was read (a 1 s run at 20 ms: about 50)
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=f"rss-{pid}", daemon=True)
@@ -68,6 +69,7 @@ class PeakRss:
 
     def _sample(self) -> None:
         value = rss_mb(self.pid)
+        self.samples += 1
         if value is not None and value > self.peak:
             self.peak = value
 

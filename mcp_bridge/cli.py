@@ -7,7 +7,17 @@ import os
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlparse
 
-from .config import DEFAULT_HEARTBEAT_S, DEFAULT_MAX_CODE_BYTES, STREAM_VIA, BridgeConfig, ConfigError, Transport
+from .config import (
+    DEFAULT_EVENT_STORE_BYTES,
+    DEFAULT_HEARTBEAT_S,
+    DEFAULT_LOG_WINDOW_CHARS,
+    DEFAULT_MAX_CODE_BYTES,
+    DEFAULT_PROGRESS_WINDOW_CHARS,
+    STREAM_VIA,
+    BridgeConfig,
+    ConfigError,
+    Transport,
+)
 from .kernel import ServerTarget
 from .kernel.pool import DEFAULT_IDLE_TIMEOUT, DEFAULT_SIZE, DEFAULT_WARM
 
@@ -48,6 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "messages when the client asked for them at level info or below)")
     parser.add_argument("--max-code-bytes", type=int, default=DEFAULT_MAX_CODE_BYTES,
                         help="largest code accepted by stata_run, in UTF-8 bytes (default 1 MiB)")
+    memory = parser.add_argument_group("memory under floods")
+    memory.add_argument("--log-window-chars", type=int, default=None, metavar="N",
+                        help="characters of output kept per run in its log: the first and the latest halves "
+                        f"(default {DEFAULT_LOG_WINDOW_CHARS:,}; env STATA_MCP_LOG_WINDOW_CHARS)")
+    memory.add_argument("--progress-window-chars", type=int, default=None, metavar="N",
+                        help="characters held for progress while a slow client reads; past it the middle is "
+                        f"skipped with a marker (default {DEFAULT_PROGRESS_WINDOW_CHARS:,}; "
+                        "env STATA_MCP_PROGRESS_WINDOW_CHARS)")
+    memory.add_argument("--event-store-bytes", type=int, default=None, metavar="N",
+                        help="Streamable HTTP resumption store size "
+                        f"(default {DEFAULT_EVENT_STORE_BYTES:,}; env STATA_MCP_EVENT_STORE_BYTES)")
     agents = parser.add_argument_group("agent policy")
     agents.add_argument("--policy", choices=["on", "off"], default="on",
                         help="refuse agent-run code with shell escapes, file deletion, or writes/cd outside the "
@@ -116,4 +137,23 @@ def parse_config(argv: Sequence[str] | None = None, env: Mapping[str, str] | Non
         pool_size=args.pool_size,
         pool_warm=args.pool_warm,
         pool_idle_s=args.pool_idle_timeout,
+        log_window_chars=_int_option(args.log_window_chars, env, "STATA_MCP_LOG_WINDOW_CHARS",
+                                     DEFAULT_LOG_WINDOW_CHARS),
+        progress_window_chars=_int_option(args.progress_window_chars, env, "STATA_MCP_PROGRESS_WINDOW_CHARS",
+                                          DEFAULT_PROGRESS_WINDOW_CHARS),
+        event_store_bytes=_int_option(args.event_store_bytes, env, "STATA_MCP_EVENT_STORE_BYTES",
+                                      DEFAULT_EVENT_STORE_BYTES),
     )
+
+
+def _int_option(given: int | None, env: Mapping[str, str], name: str, default: int) -> int:
+    """The command line's value, else the environment's, else the default."""
+    if given is not None:
+        return given
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw.replace("_", ""))
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None

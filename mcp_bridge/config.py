@@ -16,6 +16,11 @@ STREAM_VIA: tuple[StreamVia, ...] = ("progress", "log", "both", "auto")
 
 DEFAULT_MAX_CODE_BYTES = 1024 * 1024
 DEFAULT_HEARTBEAT_S = 5.0
+# Memory windows under floods (issue 14): a run's log (head + tail, mcp_bridge.logwindow), the text
+# queued for progress while a notification is in flight (mcp_bridge.relay), the HTTP event store.
+DEFAULT_LOG_WINDOW_CHARS = 4_000_000
+DEFAULT_PROGRESS_WINDOW_CHARS = 8_000_000
+DEFAULT_EVENT_STORE_BYTES = 8 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -47,6 +52,9 @@ class BridgeConfig:
     pool_size: int = DEFAULT_SIZE
     pool_warm: int = DEFAULT_WARM
     pool_idle_s: float = DEFAULT_IDLE_TIMEOUT
+    log_window_chars: int = DEFAULT_LOG_WINDOW_CHARS
+    progress_window_chars: int = DEFAULT_PROGRESS_WINDOW_CHARS
+    event_store_bytes: int = DEFAULT_EVENT_STORE_BYTES
 
     def __post_init__(self) -> None:
         self._check_pool()
@@ -57,6 +65,10 @@ class BridgeConfig:
             raise ConfigError("--heartbeat must be a positive number of seconds")
         if self.max_code_bytes <= 0:
             raise ConfigError("--max-code-bytes must be positive")
+        if self.log_window_chars < 2 or self.progress_window_chars < 2:
+            raise ConfigError("--log-window-chars and --progress-window-chars must be at least 2")
+        if self.event_store_bytes < 1:
+            raise ConfigError("--event-store-bytes must be positive")
         if not 0 <= self.port <= 65535:
             raise ConfigError("--port must be between 0 and 65535")
         if self.server is not None and self.connection_file is not None:

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_EVENTS = 10_000
-DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # --event-store-bytes
 _OVERHEAD = 200  # bytes counted per event besides its strings (ids, envelope)
 
 

@@ -83,7 +83,7 @@ def build_http_app(server: MCPServer[Any], config: BridgeConfig) -> ASGIApp:
         # The event store lets a client that lost its stream mid-run resume it (Last-Event-ID).
         app = SessionTagging(server.streamable_http_app(
             host=config.host, json_response=False, max_request_body_size=body_limit,
-            event_store=BoundedEventStore(), transport_security=security,
+            event_store=BoundedEventStore(max_bytes=config.event_store_bytes), transport_security=security,
         ))
     app = NoBuffering(app)
     if config.auth_token:

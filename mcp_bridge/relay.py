@@ -10,6 +10,11 @@ The same batches go to every channel the request gets (``notifications/progress`
 ``notifications/message``, chosen by ``tools.streams``), one after the other, so a client that
 listens to both sees the same text in the same order on each. A channel whose send fails is
 dropped alone; the others keep streaming.
+
+Memory stays bounded when the client reads more slowly than Stata prints: the text queued while a
+notification is in flight is held in a window (``window`` characters, head and latest tail, as a
+run's log is: ``mcp_bridge.logwindow``). Past it the middle is counted, not kept, and the next
+notification says so in one marker; the run's log, fed separately, has that text.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import anyio
 from anyio.abc import TaskGroup
 
 from .kernel import KernelEvent, OutputText
+from .logwindow import LogWindow
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +44,12 @@ MAX_MESSAGE_CHARS = 128 * 1024
 # Once the run is over, queued output gets this long to go out before the result is sent anyway
 # (a client that stopped reading must not hold the call open forever).
 FLUSH_TIMEOUT_S = 10.0
+# Text queued while a notification is in flight is held within this many characters (head + tail).
+DEFAULT_PENDING_CHARS = 8_000_000
+
+
+def skipped_marker(count: int) -> str:
+    return f"\n[stata-live: {count:,} characters of output skipped in progress; the run's log has them]\n"
 
 
 class _Channel:
@@ -63,6 +75,7 @@ class ProgressRelay:
         clock: Callable[[], float] = time.monotonic,
         *,
         log: SendLog | None = None,
+        window: int = DEFAULT_PENDING_CHARS,
     ) -> None:
         self._channels: list[_Channel] = []
         if report is not None:
@@ -71,7 +84,11 @@ class ProgressRelay:
             self._channels.append(_Channel("log", lambda n, text: log(text)))
         self._heartbeat_s = heartbeat_s
         self._clock = clock
-        self._pending: list[str] = []
+        self._window = window
+        self._pending = LogWindow(window)
+        self._rest = ""  # a joined batch too long for one notification, sent from ``_rest_at`` on
+        self._rest_at = 0
+        self.skipped = 0  # characters left out of progress (the window overflowed)
         self._wake = anyio.Event()
         self._closing = False
         self._broken = not self._channels
@@ -123,6 +140,32 @@ class ProgressRelay:
             self._pending.append(text)
             self._wake.set()
 
+    @property
+    def pending_chars(self) -> int:
+        """Characters held for the next notifications (bounded by the window plus one notification)."""
+        return self._pending.head_chars + self._pending.tail_chars + len(self._rest) - self._rest_at
+
+    def _has_pending(self) -> bool:
+        return self._rest_at < len(self._rest) or self._pending.total > 0
+
+    def _next_message(self) -> str:
+        if self._rest_at >= len(self._rest):
+            batch, self._pending = self._pending, LogWindow(self._window)
+            head, tail = batch.parts()
+            if batch.skipped:
+                self.skipped += batch.skipped
+                log.info("progress skipped %d characters (client slower than Stata)", batch.skipped)
+                self._rest = head + skipped_marker(batch.skipped) + tail
+            else:
+                self._rest = head + tail
+            self._rest_at = 0
+        start = self._rest_at  # what does not fit goes out next, at once
+        self._rest_at = min(len(self._rest), start + MAX_MESSAGE_CHARS)
+        message = self._rest[start : self._rest_at]
+        if self._rest_at >= len(self._rest):
+            self._rest, self._rest_at = "", 0
+        return message
+
     def waiting(self, what: str | None) -> None:
         """Word heartbeats as waiting (e.g. for another run to finish) instead of running."""
         self._waiting_for = what
@@ -145,20 +188,15 @@ class ProgressRelay:
 
     async def _relay(self) -> None:
         while True:
-            if not self._pending:
+            if not self._has_pending():
                 if self._closing:
                     return
                 delay = max(0.0, self._last_sent + self._heartbeat_s - self._clock())
                 with anyio.move_on_after(delay):
                     await self._wake.wait()
                 self._wake = anyio.Event()
-            if self._pending:
-                message = "".join(self._pending)
-                self._pending.clear()
-                if len(message) > MAX_MESSAGE_CHARS:  # the rest goes out next, at once
-                    self._pending.append(message[MAX_MESSAGE_CHARS:])
-                    message = message[:MAX_MESSAGE_CHARS]
-                await self._send(message)
+            if self._has_pending():
+                await self._send(self._next_message())
                 self._last_output = self._last_sent
             elif self._closing:
                 return

@@ -2,9 +2,9 @@
 
 Logs are exposed as the resource ``stata://runs/{run_id}/log`` (pages of ``PAGE_CHARS``), searched by
 ``stata_log_search`` and read incrementally by ``stata_run_status``. Retention is bounded twice: only
-the latest ``keep`` runs (default 50) are kept, and each keeps at most ``MAX_LOG_CHARS`` of output
-(past that, a rolling tail), so memory stays bounded in long sessions. A run still in progress is
-never dropped: only finished runs make room.
+the latest ``keep`` runs (default 50) are kept, and each keeps a fixed window of its output (head and
+latest tail, ``mcp_bridge.logwindow``), so memory stays bounded in long sessions and under floods.
+A run still in progress is never dropped: only finished runs make room.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from typing import Any
 
 import anyio
 
+from .logwindow import DEFAULT_WINDOW_CHARS, LogWindow
+
 RESULT_CHARS = 32_000  # log text carried in a tool result (head + tail)
 HEAD_CHARS = 8_000
 PAGE_CHARS = 100_000  # one page of the log resource
-MAX_LOG_CHARS = 8_000_000  # kept per run; past it only a rolling tail is kept (memory stays bounded)
+MAX_LOG_CHARS = DEFAULT_WINDOW_CHARS  # kept per run (head + latest tail; memory stays bounded)
 KEEP_RUNS = 50
 STATUS_CHARS = 32_000  # output returned by one stata_run_status call
 MAX_MATCHES = 200  # stata_log_search matches returned at most
@@ -50,13 +52,12 @@ class RunRecord:
     done: anyio.Event = field(default_factory=anyio.Event)
     background: bool = False
     result: dict[str, Any] | None = None  # the structured result, once finished
-    cancel_scope: anyio.CancelScope | None = None  # a background run's, for stata_cancel
+    log_window: int | None = None  # characters of output kept (head + tail); None: MAX_LOG_CHARS
     _changed: anyio.Event = field(default_factory=anyio.Event)
-    _chunks: list[str] = field(default_factory=list)
-    _text: str | None = None
-    _kept: int = 0
-    _dropped: int = 0
-    _tail: str = ""
+    _log: LogWindow = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._log = LogWindow(self.log_window or MAX_LOG_CHARS)
 
     def finish(self, outcome: str) -> None:
         self.outcome = outcome
@@ -72,15 +73,7 @@ class RunRecord:
     def append(self, text: str) -> None:
         self._changed.set()
         self._changed = anyio.Event()
-        room = MAX_LOG_CHARS - self._kept
-        if room > 0:
-            self._chunks.append(text[:room])
-            self._kept += min(room, len(text))
-            text = text[room:]
-        if text:
-            self._dropped += len(text)
-            self._tail = (self._tail + text)[-(RESULT_CHARS - HEAD_CHARS) :]
-        self._text = None
+        self._log.append(text)
 
     @property
     def state(self) -> str:
@@ -97,22 +90,17 @@ class RunRecord:
     @property
     def total_chars(self) -> int:
         """Everything Stata printed, including what the log did not keep."""
-        return self._kept + self._dropped
+        return self._log.total
+
+    @property
+    def skipped_chars(self) -> int:
+        """Characters printed between the log's head and tail that the window did not keep."""
+        return self._log.skipped
 
     @property
     def text(self) -> str:
-        """The kept log; past ``MAX_LOG_CHARS`` a marker, then the latest output."""
-        if self._text is None:
-            kept = "".join(self._chunks)
-            self._chunks = [kept]
-            if self._dropped:
-                kept += (
-                    f"\n[stata-live: the log keeps the first {MAX_LOG_CHARS:,} characters of a run; "
-                    f"{self._dropped:,} more were printed. The latest {len(self._tail):,} follow.]\n"
-                    + self._tail
-                )
-            self._text = kept
-        return self._text
+        """The kept log: head, a marker with the counts when the window left output out, latest tail."""
+        return self._log.text
 
     @property
     def uri(self) -> str:
@@ -127,8 +115,16 @@ class RunRecord:
         omitted = len(text) - head - tail
         pages = page_count(text)
         further = "?page=2" if pages == 2 else f"?page=2 ... ?page={pages}"
+        window = self._log
+        kept = (
+            f" (it keeps {window.head_chars + window.tail_chars:,} of the run's {window.total:,} characters: "
+            f"{window.skipped:,} between its first {window.head_chars:,} and latest {window.tail_chars:,} "
+            "were not kept)"
+            if window.skipped
+            else ""
+        )
         marker = (
-            f"\n\n[stata-live: {omitted:,} characters of output omitted here. The full log "
+            f"\n\n[stata-live: {omitted:,} characters of output omitted here. The log{kept} "
             f"({len(text):,} characters, {pages} page{'s' if pages != 1 else ''}) is the MCP resource "
             f"{self.uri} ; read further pages by adding {further}]\n\n"
         )
@@ -166,8 +162,9 @@ def page_count(text: str) -> int:
 class RunRegistry:
     """Keeps the latest runs by id."""
 
-    def __init__(self, keep: int = KEEP_RUNS) -> None:
+    def __init__(self, keep: int = KEEP_RUNS, log_window: int | None = None) -> None:
         self._keep = keep
+        self._log_window = log_window
         self._runs: OrderedDict[str, RunRecord] = OrderedDict()
         self._counter = itertools.count(1)
         # Shape of the data after the latest run, to tell whether a run changed it (results.dataset).
@@ -175,7 +172,7 @@ class RunRegistry:
 
     def new(self, label: str, *, background: bool = False) -> RunRecord:
         run_id = f"{next(self._counter)}-{uuid.uuid4().hex[:8]}"
-        record = RunRecord(run_id=run_id, label=label, background=background)
+        record = RunRecord(run_id=run_id, label=label, background=background, log_window=self._log_window)
         self._runs[run_id] = record
         self._trim()
         return record

@@ -28,7 +28,7 @@ class BridgeState:
     def __init__(self, config: BridgeConfig, kernel: KernelConnection) -> None:
         self.config = config
         self.kernel = kernel
-        self.runs = RunRegistry()
+        self.runs = RunRegistry(log_window=config.log_window_chars)
         self.runner = Runner(self.runs)  # owns this kernel's runs: lock, current, background, cancel
         self._started = anyio.Event()
         self._start_error: str | None = None

@@ -2,17 +2,20 @@
 
 MB/s is flood bytes over the time from request to the end of the run as the client sees it. Bytes
 lost are checked against the exact text ``_sim_flood`` writes. RSS growth = peak VmRSS during the
-run minus VmRSS before it, sampled every 20 ms from /proc.
+run minus VmRSS before it, sampled every 20 ms from /proc. The figures are printed next to the
+committed run's (bench/results.json) so a change in memory or speed shows at once.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .. import peers
 from ..context import BenchContext, say
 from ..kernelclient import KernelSession
 from ..mcpclient import bridge, connect, run_async
+from ..paths import RESULTS_JSON
 from ..procs import PeakRss, find_descendant
 from ..workloads import flood, flood_bytes_lost
 
@@ -33,7 +36,8 @@ def _kernel(ctx: BenchContext) -> list[dict[str, Any]]:
             with PeakRss(session.pid) as rss:
                 cell = session.run(flood(mb * MB), timeout=600)
             rows.append({
-                "mb": mb, "seconds": round(cell.seconds, 3), "mb_per_s": round(mb / cell.seconds, 1),
+                "rss_samples": rss.samples, "mb": mb, "seconds": round(cell.seconds, 3),
+                "mb_per_s": round(mb / cell.seconds, 1),
                 "messages": len(cell.streams), "messages_per_s": round(len(cell.streams) / cell.seconds, 1),
                 "bytes_lost": flood_bytes_lost(cell.text, mb * MB), "kernel_rss_growth_mb": rss.growth,
                 "status": cell.status,
@@ -60,7 +64,7 @@ async def _mcp(ctx: BenchContext, transport: str) -> list[dict[str, Any]]:
                 "notifications": n, "notifications_per_s": round(n / call.seconds, 1),
                 "bytes_lost": flood_bytes_lost(call.text, mb * MB),
                 "bridge_rss_growth_mb": bridge_rss.growth, "kernel_rss_growth_mb": kernel_rss.growth,
-                "is_error": call.is_error,
+                "rss_samples": bridge_rss.samples, "is_error": call.is_error,
             })
     return rows
 
@@ -69,4 +73,24 @@ def run(ctx: BenchContext) -> dict[str, Any]:
     result: dict[str, Any] = {"kernel": _kernel(ctx)}
     for transport in ("stdio",) if ctx.smoke else ("stdio", "http"):  # smoke: HTTP is covered by latency
         result[f"mcp_{transport}"] = run_async(_mcp, ctx, transport)
+    _side_by_side(result)
     return result
+
+
+_COLUMNS = (("mb_per_s", "MB/s"), ("bytes_lost", "lost"), ("kernel_rss_growth_mb", "kernel +MB"),
+            ("bridge_rss_growth_mb", "bridge +MB"))
+
+
+def _side_by_side(now: dict[str, Any]) -> None:
+    """Print this run's flood figures next to the committed run's (``before → now``)."""
+    try:
+        before = json.loads(RESULTS_JSON.read_text()).get("throughput") or {}
+    except (OSError, ValueError):
+        before = {}
+    say("throughput, committed run → this run: " + ", ".join(label for _, label in _COLUMNS))
+    for path, rows in now.items():
+        old = {r["mb"]: r for r in before.get(path, [])}
+        for row in rows:
+            prev = old.get(row["mb"], {})
+            cells = [f"{label} {prev.get(key, '–')} → {row.get(key, '–')}" for key, label in _COLUMNS]
+            say(f"  {path} {row['mb']} MB: " + "; ".join(cells))

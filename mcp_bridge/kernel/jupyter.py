@@ -4,6 +4,12 @@ One ``KernelChannels`` owns one ``AsyncKernelClient``: background readers drain 
 control continuously and route each message by its parent ``msg_id`` to the run that sent it, so a
 run sees only its own output (an attached notebook's cells are ignored) and ends at its own
 ``status: idle``. Output pieces are passed on as they arrive, never re-split into lines.
+
+Memory under floods: the readers keep no queue of their own. Each message is handed to the run's
+sink synchronously, and the sinks only ever hold bounded windows (the run's log,
+``mcp_bridge.logwindow``; the progress relay's pending text), so a message's text is released as
+soon as it has been handled. iopub's ZMQ receive high-water mark stays 0 (dropping would lose Stata
+output); ZMQ's own queue only grows if this event loop stalls, never because a client is slow.
 """
 
 from __future__ import annotations

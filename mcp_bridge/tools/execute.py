@@ -66,7 +66,8 @@ async def run_and_report(
     the session the call is refused at once (``session_busy``); behind another foreground run it waits.
     """
     channels = channels_for(ctx, state.config.stream_via)
-    async with ProgressRelay(channels.progress, state.config.heartbeat_s, log=channels.log) as relay:
+    async with ProgressRelay(channels.progress, state.config.heartbeat_s, log=channels.log,
+                             window=state.config.progress_window_chars) as relay:
         relay.waiting("the Stata kernel to start")
         kernel = await ready_kernel(state)
         if isinstance(kernel, Refused):

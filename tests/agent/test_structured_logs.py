@@ -109,4 +109,4 @@ def test_a_log_keeps_a_bounded_rolling_tail_past_its_cap(monkeypatch) -> None:
         record.append(f"line {i:04d} " + "x" * 40 + "\n")
     assert record.total_chars == 100 * 51
     assert record.text.startswith("line 0000") and record.text.endswith("line 0099 " + "x" * 40 + "\n")
-    assert "the log keeps the first 1,000 characters" in record.text
+    assert "the log keeps the first 500 and the latest 500 of the run's 5,100 characters" in record.text

@@ -122,4 +122,4 @@ def test_a_run_log_keeps_bounded_memory_with_its_latest_output(monkeypatch) -> N
     assert record.text.endswith("line 4999\n")
     assert len(record.text) < 1000 + runs.RESULT_CHARS + 300
     excerpt, _ = record.excerpt()
-    assert excerpt.endswith("line 4999\n") and "more were printed" in excerpt
+    assert excerpt.endswith("line 4999\n") and "characters of output were left out" in excerpt

@@ -1,0 +1,67 @@
+"""The relay holds a bounded window of pending text when the client reads more slowly than Stata prints."""
+
+from __future__ import annotations
+
+import re
+
+import anyio
+
+from mcp_bridge.kernel import OutputText
+from mcp_bridge.relay import MAX_MESSAGE_CHARS, ProgressRelay
+
+
+class HeldTransport:
+    """Records notifications; each send stays in flight until the test releases it."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[float, str]] = []
+        self.in_flight = anyio.Event()
+        self._release = anyio.Event()
+        self.hold = True
+
+    async def report(self, progress: float, total: float | None, message: str | None) -> None:
+        self.sent.append((progress, message or ""))
+        if self.hold:
+            self.in_flight.set()
+            await self._release.wait()
+
+    def release_all(self) -> None:
+        self.hold = False
+        self._release.set()
+
+
+_SKIPPED = re.compile(r"\n\[stata-live: ([\d,]+) characters of output skipped in progress; the run's log has them\]\n")
+
+
+async def test_pending_text_stays_within_the_window_while_a_notification_is_in_flight() -> None:
+    transport = HeldTransport()
+    window = 10_000
+    printed = "".join(f"line {i:06d}\n" for i in range(50_000))  # 600,000 characters
+    async with ProgressRelay(transport.report, heartbeat_s=3600, window=window) as relay:
+        relay.on_event(OutputText("first\n"))
+        await transport.in_flight.wait()
+        for start in range(0, len(printed), 1000):
+            relay.on_event(OutputText(printed[start : start + 1000]))
+            assert relay.pending_chars <= window
+        transport.release_all()
+    assert relay.skipped == len(printed) - window
+    progress = [p for p, _ in transport.sent]
+    assert progress == sorted(set(progress))  # strictly increasing
+    received = "".join(message for _, message in transport.sent)
+    markers = _SKIPPED.findall(received)
+    assert [int(m.replace(",", "")) for m in markers] == [len(printed) - window]
+    head, tail = _SKIPPED.split(received)[0], _SKIPPED.split(received)[-1]
+    assert head == "first\n" + printed[: window // 2] and tail == printed[-window // 2 :]
+
+
+async def test_nothing_is_skipped_while_the_client_keeps_up() -> None:
+    sent: list[str] = []
+
+    async def report(progress: float, total: float | None, message: str | None) -> None:
+        sent.append(message or "")
+
+    printed = "x" * (3 * MAX_MESSAGE_CHARS + 5)
+    async with ProgressRelay(report, heartbeat_s=3600, window=MAX_MESSAGE_CHARS * 4) as relay:
+        relay.on_event(OutputText(printed))
+    assert "".join(sent) == printed and relay.skipped == 0
+    assert all(len(message) <= MAX_MESSAGE_CHARS for message in sent)
