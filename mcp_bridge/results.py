@@ -6,13 +6,8 @@
 result against it, and a large generated schema costs them tens of milliseconds per call. Stored
 results and dataset facts are free-form objects for the same reason.
 
-Locating the failing command: multi-line code is run like a do-file, so Stata echoes each top-level
-command (``. cmd``, ``> `` for continuation lines; loop and block bodies as numbered lines). The
-echoes before the final ``r(N);`` are aligned with the logical commands of the submitted code
-(:func:`stata_kernel.syntax.split_commands`, which knows comments, ``///`` and blocks); the last one
-matched is the failing command. Inside a block (a loop body) the echo only says which block, so the
-body is searched for the name the message mentions (``variable x not found``); failing that, the
-block's opening line is reported. Single-command code needs no echo.
+The failing command and its line come from the kernel's error facts (``stata_kernel.syntax.wire``);
+for a kernel that sends none, :mod:`stata_kernel.syntax.failing` finds them in Stata's echo.
 """
 
 from __future__ import annotations
@@ -24,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stata_kernel.syntax import split_commands
+from stata_kernel.syntax.failing import echoes_in, locate, word_of
 
 from .kernel import DisplayItem, Execution
 
@@ -92,17 +88,8 @@ RUN_SCHEMA: dict[str, Any] = {
 EXPRESSIONS = {"r": "r()", "e": "e()", "dataset": "describe()"}
 
 _ECHO = re.compile(r"^\. (.*)$")
-_ECHO_LINES = re.compile(r"^\. (.*?)\r?$", re.MULTILINE)
 _CONTINUATION = re.compile(r"^> ")
 _RC_LINES = re.compile(r"^r\((\d+)\);[ \t]*\r?$", re.MULTILINE)
-_FIRST_WORD = re.compile(r"[^\s,:({]+")
-_NAMED = (
-    re.compile(r"variable (\S+) not found"),
-    re.compile(r"command (\S+) is unrecognized"),
-    re.compile(r"^(\S+) not found"),
-    re.compile(r"^(\S+) ambiguous abbreviation"),
-    re.compile(r"file (.+?) (?:not found|could not be opened)"),
-)
 
 
 def kind_of_rc(rc: int | None) -> str:
@@ -134,95 +121,6 @@ def refusal(err: dict[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------------------
 # the failing command
-
-
-@dataclass(frozen=True)
-class Located:
-    command: str
-    line: int
-
-
-def locate(
-    code: str, output: str, message: str = "", echoes: Sequence[tuple[int, str]] | None = None
-) -> Located | None:
-    """The command that failed last in ``output`` (see the module docstring), or None if unknown.
-
-    ``echoes`` (from :func:`echoes_in`, cut to those before the error) saves rescanning a long log
-    when locating several errors in it; ``output`` is then not read.
-    """
-    try:
-        commands = split_commands(code)
-    except Exception:  # a scanner bug must never cost the run its result
-        return None
-    if not commands:
-        return None
-    if len(commands) == 1:
-        return Located(commands[0].text, commands[0].line)
-    top = [i for i, c in enumerate(commands) if c.depth == 0 and not c.text.lstrip().startswith("}")]
-    found_echoes = echoes_in(output) if echoes is None else echoes
-    last = _last_echoed(top, commands, [text for _, text in found_echoes])
-    name = _named(message)
-    if last is None:
-        found = _mentioning(name, range(len(commands)), commands)
-        return Located(commands[found].text, commands[found].line) if found is not None else None
-    body = [i for i in range(last + 1, len(commands)) if _inside(i, last, commands)]
-    found = _mentioning(name, body, commands) if body else None
-    chosen = commands[found if found is not None else last]
-    return Located(chosen.text, chosen.line)
-
-
-def echoes_in(output: str) -> list[tuple[int, str]]:
-    """(offset, first line) of the commands Stata echoed; comments, ``#delimit`` and the final prompt left out."""
-    found: list[tuple[int, str]] = []
-    for match in _ECHO_LINES.finditer(output):
-        text = match.group(1).strip()
-        if text and not text.startswith(("*", "//", "/*", "#")):
-            found.append((match.start(), text))
-    return found
-
-
-def _word(text: str) -> str:
-    match = _FIRST_WORD.match(text.strip())
-    return match.group(0).lower() if match else ""
-
-
-def _last_echoed(top: list[int], commands: Sequence[Any], echoed: Sequence[str]) -> int | None:
-    """Index (in ``commands``) of the last top-level command among the ``echoed`` ones."""
-    last: int | None = None
-    position = 0
-    for echo in echoed:
-        word = _word(echo)
-        # An echo matches the next expected command, or one a little further (an unforeseen echo).
-        for j in range(position, min(position + 3, len(top))):
-            if _word(commands[top[j]].text) == word:
-                last = top[j]
-                position = j + 1
-                break
-    return last
-
-
-def _inside(index: int, opener: int, commands: Sequence[Any]) -> bool:
-    parent = commands[index].parent
-    while parent is not None:
-        if parent == opener:
-            return True
-        parent = commands[parent].parent
-    return False
-
-
-def _named(message: str) -> str | None:
-    for pattern in _NAMED:
-        match = pattern.search(message.strip())
-        if match:
-            return match.group(1).strip('"')
-    return None
-
-
-def _mentioning(name: str | None, indices: Sequence[int] | range, commands: Sequence[Any]) -> int | None:
-    if not name:
-        return None
-    word = re.compile(r"(?<![\w`$.])" + re.escape(name) + r"(?![\w'])")
-    return next((i for i in indices if word.search(commands[i].text)), None)
 
 
 def final_failure_output(output: str, rc: int | None) -> str:
@@ -279,10 +177,10 @@ def _captured_messages(code: str, output: str) -> list[str]:
     warnings: list[str] = []
     position = 0
     for echo, after in blocks:
-        word = _word(echo)
+        word = word_of(echo)
         match = None
         for j in range(position, min(position + 3, len(commands))):
-            if _word(commands[j].text) == word:
+            if word_of(commands[j].text) == word:
                 match, position = commands[j], j + 1
                 break
         if not _CAPTURE_NOISILY.match(echo):
@@ -370,14 +268,12 @@ def graph_facts(displays: Sequence[DisplayItem], kept_images: int) -> list[dict[
     for item in displays:
         if "image/png" not in item.data and "image/svg+xml" not in item.data:
             continue
-        label = str(item.data.get("text/plain", ""))
-        match = re.match(r"<Stata graph (.+)>$", label.strip())
         index = None
         if "image/png" in item.data:
             image += 1
             index = image if image <= kept_images else None  # content[0] is the text
         graphs.append({
-            "name": match.group(1) if match else None,
+            "name": item.graph_name,
             "image": index,
             "mime_types": sorted(k for k in item.data if k.startswith("image/")),
         })

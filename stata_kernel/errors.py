@@ -42,9 +42,13 @@ class StataInitError(StataUnavailable):
 class StataError(StataLiveError):
     """Stata ran the code and stopped with a non-zero return code."""
 
-    def __init__(self, rc: int, message: str) -> None:
+    def __init__(self, rc: int, message: str, *, output_tail: str = "") -> None:
         self.rc = rc
         self.message = message
+        self.output_tail = output_tail  # the end of the run's raw output (echo included): where it failed
+        self.code: str | None = None  # the code the engine ran, once known
+        self.line: int | None = None  # 1-based line of the failing command in ``code``, once located
+        self.command: str | None = None  # the failing command's text in ``code``, once located
         super().__init__(f"{message}\nr({rc});" if message else f"r({rc});")
 
     @property

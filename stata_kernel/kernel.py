@@ -29,7 +29,8 @@ from .run_output import RunOutput
 from .session import StataSession
 from .settings import KernelSettings
 from .streaming import Coalescer
-from .syntax import is_complete, resolve_command, scan, translate_delimit
+from .syntax import is_complete, resolve_command, scan, translate_delimit, wire
+from .syntax.delimit import cell_line
 
 T = TypeVar("T")
 
@@ -218,7 +219,16 @@ class StataKernel(Kernel):
             traceback = [f"\x1b[0;31m{line}\x1b[0m" for line in shown]
         else:
             traceback = [f"\x1b[0;31m{ename}: {evalue}\x1b[0m"]
-        content = {"ename": ename, "evalue": evalue, "traceback": traceback}
+        content: dict[str, Any] = {"ename": ename, "evalue": evalue, "traceback": traceback}
+        if isinstance(exc, StataError):  # the facts as data, so the bridge need not parse them back
+            line: int | None = None
+            if exc.line is not None and exc.code is not None:  # exc.line is in the code Stata ran: map it
+                cell = str(parent.get("content", {}).get("code", ""))
+                body = magics.parse_cell(cell).code
+                found = cell_line(body, exc.code, exc.line) if cell.endswith(body) else None
+                line = None if found is None else found + cell[: len(cell) - len(body)].count("\n")
+            content[wire.STATA] = {wire.RC: exc.rc, wire.KIND: ename, wire.MESSAGE: exc.message,
+                                   wire.LINE: line, wire.COMMAND: exc.command if line is not None else None}
         if not silent:
             self.session.send(self.iopub_socket, "error", content, parent=parent, ident=self._topic("error"))
         return {"status": "error", "execution_count": self.execution_count, **content}
@@ -352,7 +362,8 @@ class StataKernel(Kernel):
                 data[media_type(fmt)] = content.decode("utf-8", "replace")
             else:
                 data[media_type(fmt)] = base64.b64encode(content).decode("ascii")
-        self._send_display(parent, data, {"stata_graph": graph.name})
+        self._send_display(parent, data, {wire.LEGACY_GRAPH: graph.name,
+                                          wire.STATA: {wire.GRAPH: graph.name, wire.FORMATS: list(graph.images)}})
 
     def _send_display(self, parent: dict[str, Any], data: dict[str, Any], metadata: dict[str, Any]) -> None:
         content = {"data": data, "metadata": metadata, "transient": {}}

@@ -88,7 +88,7 @@ class _PendingRun:
         status = str(reply.get("status", "error"))
         failure = self.failure
         if failure is None and status == "error":
-            failure = RunFailure(str(reply.get("ename", "KernelError")), str(reply.get("evalue", "")))
+            failure = RunFailure.from_content({"ename": "KernelError", **reply})
         return Execution(
             status=status,
             failure=failure,
@@ -238,11 +238,11 @@ class KernelChannels:
             if content.get("text"):
                 run.emit(OutputText(content["text"]))
         elif msg_type in _DISPLAY_TYPES:
-            item = DisplayItem(dict(content.get("data") or {}))
+            item = DisplayItem.from_content(content)
             run.displays.append(item)
             run.emit(item)
         elif msg_type == "error":
-            run.failure = RunFailure(str(content.get("ename", "")), str(content.get("evalue", "")))
+            run.failure = RunFailure.from_content(content)
             run.emit(run.failure)
         elif msg_type == "status" and content.get("execution_state") == "idle":
             run.idle = True

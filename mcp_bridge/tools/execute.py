@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, TextContent
 
 from ..background import BackgroundHost
-from ..kernel import DisplayItem, Execution, KernelDied, KernelError, KernelEvent, KernelRestarted
+from ..kernel import DisplayItem, Execution, KernelDied, KernelError, KernelEvent, KernelRestarted, RunFailure
 from ..refusals import Refused
 from ..relay import HEARTBEAT_PREFIX, ProgressRelay
 from ..results import (
@@ -174,7 +174,7 @@ def build_result(
                 "(--Break--, r(1)). The Stata session is still usable; data in memory may reflect a "
                 "partly run script."
             )
-            err = _located(TIMEOUT, "time limit reached; run interrupted", code, full, "")
+            err = _located(TIMEOUT, "time limit reached; run interrupted", code, full, "", failure)
         elif failure is not None and failure.ename in _UNAVAILABLE:
             notes.append(f"Stata is unavailable ({failure.ename}): {failure.evalue}")
             err = error(UNAVAILABLE, failure.evalue)
@@ -183,10 +183,10 @@ def build_result(
             if failure.is_break:
                 interrupted = True
                 notes.append("The run was interrupted (--Break--, r(1)); the Stata session is still usable.")
-                err = _located("break", "--Break--", code, final_failure_output(full, rc), "")
+                err = _located("break", "--Break--", code, final_failure_output(full, rc), "", failure)
             else:
                 err = _located(kind_of_rc(rc), failure.message, code, final_failure_output(full, rc),
-                               failure.message)
+                               failure.message, failure)
                 where = f" at line {err['line']} ({err['command'][:120]})" if err["line"] is not None else ""
                 notes.append(
                     f"Stata error r({rc}){where}: {failure.message}" if rc is not None else failure.evalue
@@ -245,9 +245,15 @@ def _log(full: str, uri: str, text_truncated: bool) -> dict[str, Any]:
     return facts
 
 
-def _located(kind: str, message: str, code: str, output: str, hint: str) -> dict[str, Any]:
-    where = locate(code, output, hint)
-    return error(kind, message, where.command if where else None, where.line if where else None)
+def _located(kind: str, message: str, code: str, output: str, hint: str,
+             failure: RunFailure | None) -> dict[str, Any]:
+    """Our kernel's facts say where it failed; Stata's echo is read when it sends none (another kernel,
+    or a run whose output outgrew what the kernel keeps for its error)."""
+    where = failure.location if failure is not None else None
+    if where is not None:
+        return error(kind, message, *where)
+    found = locate(code, output, hint)
+    return error(kind, message, found.command if found else None, found.line if found else None)
 
 
 def _within_budget(images: list[ImageContent]) -> list[ImageContent]:

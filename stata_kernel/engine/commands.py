@@ -17,8 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import ConsoleRequired
+from ..errors import ConsoleRequired, StataError
 from ..syntax.console import console_wait
+from ..syntax.failing import locate
+from .runloop import _TAIL_CHARS as OUTPUT_TAIL_CHARS
 
 
 def stata_path(path: Path) -> str:
@@ -69,8 +71,30 @@ def command_for(code: str, dofiles: DoFiles, *, quietly: bool = False) -> Iterat
         raise ConsoleRequired(wait.command, wait.line, wait.advice)
     prefix = "quietly " if quietly else ""
     lines = stripped.splitlines()
-    if len(lines) == 1:
-        yield prefix + lines[0].strip()
+    try:
+        if len(lines) == 1:
+            yield prefix + lines[0].strip()
+            return
+        with dofiles.written(stripped) as path:
+            yield f"{prefix}include {stata_path(path)}"
+    except StataError as exc:
+        _place(exc, code, stripped)
+        raise
+
+
+def _place(exc: StataError, code: str, stripped: str) -> None:
+    """Fill in the failing command and its line in ``code`` (the line map of the temporary do-file).
+
+    Found in the run's raw output, which holds Stata's echo even when the kernel hides it. Left unknown
+    when the output's beginning is no longer kept (a long run): a guess there could name the wrong line.
+    """
+    exc.code = code
+    if len(exc.output_tail) >= OUTPUT_TAIL_CHARS:
         return
-    with dofiles.written(stripped) as path:
-        yield f"{prefix}include {stata_path(path)}"
+    try:
+        where = locate(stripped, exc.output_tail, exc.message)
+    except Exception:  # a scanner bug must never cost the run its error
+        return
+    if where is not None:
+        skipped = code[: len(code) - len(code.lstrip())].count("\n")  # the do-file starts at the first text
+        exc.line, exc.command = where.line + skipped, where.command

@@ -119,7 +119,7 @@ class RunLoop:
         finally:
             self.pump.close()
         if rc != 0:
-            raise StataError(rc, error_message(tail.text))
+            raise StataError(rc, error_message(tail.text), output_tail=tail.text)
 
     @contextmanager
     def _python_prints_into_stata(self) -> Iterator[None]:

@@ -82,4 +82,22 @@ def translate_delimit(code: str, delimiter: str = CR) -> tuple[str, str]:
     return t.code, t.delimiter
 
 
-__all__ = ["SEMI", "Translation", "translate", "translate_delimit"]
+def cell_line(cell: str, ran: str, line: int) -> int | None:
+    """1-based line of ``cell`` for ``line`` of ``ran``, the code that reached Stata for it (None if unknown).
+
+    ``ran`` is ``cell`` translated under the delimiter in force when it started (a ``#delimit ;`` left on
+    by an earlier cell is found by trying both), possibly reduced to its one command line.
+    """
+    for delimiter in (CR, SEMI):
+        t = translate(cell, delimiter)
+        lines = t.code.split("\n")
+        if t.code == ran:
+            return t.original_line(line)
+        if "\n" not in ran.strip():
+            filled = [i for i, text in enumerate(lines) if text.strip()]
+            if len(filled) == 1 and line == 1:
+                return t.original_line(filled[0] + 1)
+    return None
+
+
+__all__ = ["SEMI", "Translation", "cell_line", "translate", "translate_delimit"]
