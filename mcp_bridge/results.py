@@ -79,7 +79,10 @@ RUN_SCHEMA: dict[str, Any] = {
         "dataset": {"type": ["object", "null"], "description": "observations, variables, changed"},
         "graphs": {"type": "array", "items": {"type": "object"}},
         "warnings": {"type": "array", "items": {"type": "string"}},
-        "log": {"type": ["object", "null"], "description": "head, tail, truncated, chars, uri"},
+        "log": {
+            "type": ["object", "null"],
+            "description": "head, tail, truncated, chars, skipped_chars (past the log window, counted only), uri",
+        },
     },
     "required": ["ok", "rc", "run_id", "error"],
 }

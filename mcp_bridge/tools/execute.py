@@ -233,15 +233,17 @@ def build_result(
         "dataset": dataset,
         "graphs": graph_facts(execution.displays, len(kept)) if execution is not None else [],
         "warnings": warnings,
-        "log": _log(full, record.uri, truncated),
+        "log": _log(full, record.uri, truncated, record.skipped_chars),
     }
     record.result = structured
     return CallToolResult(content=list(content), structured_content=structured, is_error=not ok)
 
 
-def _log(full: str, uri: str, text_truncated: bool) -> dict[str, Any]:
+def _log(full: str, uri: str, text_truncated: bool, skipped: int) -> dict[str, Any]:
+    """The result's ``log``; ``skipped_chars``: output past the log window, kept nowhere (counted only)."""
     facts = log_facts(full, uri)
-    facts["truncated"] = facts["truncated"] or text_truncated
+    facts["truncated"] = facts["truncated"] or text_truncated or skipped > 0
+    facts["skipped_chars"] = skipped
     return facts
 
 

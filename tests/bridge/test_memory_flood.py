@@ -50,6 +50,7 @@ async def test_a_20_mb_flood_keeps_head_and_tail_within_the_window_and_counts_th
     kept, total, skipped, head, tail = (_int(g) for g in cut.groups())
     assert (kept, head, tail) == (WINDOW, WINDOW // 2, WINDOW // 2)
     assert head + tail + skipped == total and total >= MB20
+    assert log["skipped_chars"] == skipped and log["truncated"]
     marker_start = f"\n[stata-live: {skipped:,} characters of output were left out here"
     head_text, marker, tail_text = whole.partition(marker_start)
     assert marker and len(head_text) == head and len(tail_text.partition("]\n")[2]) == tail
