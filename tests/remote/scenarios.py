@@ -7,13 +7,17 @@ only that server shows (timings, its kernel list or log).
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import anyio
 from mcp import Client
+from mcp_types import CallToolResult
 
 from tests.bridge.helpers import ProgressLog, text_of
 from tests.bridge.test_streaming import SCRIPT, assert_streamed
 
+T = TypeVar("T")
 LONG_LOOP = """\
 forvalues i = 1/200 {
     display "tick `i'"
@@ -36,25 +40,35 @@ async def streams_during_the_run(client: Client) -> ProgressLog:
     return progress
 
 
+async def run_meanwhile(client: Client, code: str, when: str, act: Callable[[], Awaitable[T]]
+                        ) -> tuple[CallToolResult, T]:
+    """Runs ``code`` and, once its output shows ``when``, awaits ``act`` while it runs: the run's
+    result and what ``act`` returned."""
+    progress = ProgressLog()
+    results: list[CallToolResult] = []
+    async with anyio.create_task_group() as tg:
+        async def run() -> None:
+            results.append(await client.call_tool("stata_run", {"code": code}, progress_callback=progress))
+
+        tg.start_soon(run)
+        await progress.wait_for_text(when)
+        acted = await act()
+    return results[0], acted
+
+
 async def interrupt_breaks_the_run(client: Client) -> float:
     """stata_interrupt sent at "tick 2" breaks the loop (rc 1) and the next call works; seconds from
     the interrupt to its answer (given once the run has stopped)."""
-    progress = ProgressLog()
-    results = {}
-    async with anyio.create_task_group() as tg:
-        async def run() -> None:
-            results["run"] = await client.call_tool("stata_run", {"code": LONG_LOOP}, progress_callback=progress)
-
-        tg.start_soon(run)
-        await progress.wait_for_text("tick 2")
+    async def interrupt() -> tuple[CallToolResult, float]:
         sent = time.monotonic()
-        results["interrupt"] = await client.call_tool("stata_interrupt", {})
-        took = time.monotonic() - sent
+        answer = await client.call_tool("stata_interrupt", {})
+        return answer, time.monotonic() - sent
+
+    run_result, (answer, took) = await run_meanwhile(client, LONG_LOOP, "tick 2", interrupt)
     after = await client.call_tool("stata_run", {"code": 'display "still usable"'})
-    run_result = results["run"]
     assert run_result.is_error and run_result.structured_content["rc"] == 1, text_of(run_result)
     assert "--Break--" in text_of(run_result) and "tick 200" not in text_of(run_result)
-    assert "Interrupted" in text_of(results["interrupt"]), text_of(results["interrupt"])
+    assert "Interrupted" in text_of(answer), text_of(answer)
     assert "still usable" in text_of(after) and not after.is_error
     return took
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import signal
 
-import anyio
-
-from tests.bridge.helpers import HttpBridge, ProgressLog, stdio_client, text_of
+from tests.bridge.helpers import HttpBridge, stdio_client, text_of
 
 from .conftest import TOKEN
-from .scenarios import LONG_LOOP, a_flood_arrives_whole, bridge_args, interrupt_breaks_the_run, streams_during_the_run
+from .scenarios import (
+    LONG_LOOP,
+    a_flood_arrives_whole,
+    bridge_args,
+    interrupt_breaks_the_run,
+    run_meanwhile,
+    streams_during_the_run,
+)
 from .servers import JupyterServer, kernel_pid, wait_until_gone
 
 
@@ -78,18 +83,12 @@ async def test_a_kernel_that_dies_mid_run_is_reported_and_the_next_call_works(
 ) -> None:
     before = {k["id"] for k in jupyter_server.kernels()}
     async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
-        progress = ProgressLog()
-        results = {}
-        async with anyio.create_task_group() as tg:
-            async def run() -> None:
-                results["run"] = await client.call_tool("stata_run", {"code": LONG_LOOP}, progress_callback=progress)
-
-            tg.start_soon(run)
-            await progress.wait_for_text("tick 2")
+        async def kill_the_kernel() -> None:
             (kernel_id,) = {k["id"] for k in jupyter_server.kernels()} - before
             os.kill(kernel_pid(jupyter_server, kernel_id), signal.SIGKILL)
+
+        died, _ = await run_meanwhile(client, LONG_LOOP, "tick 2", kill_the_kernel)
         after = await client.call_tool("stata_run", {"code": 'display "alive again"'})
-    died = results["run"]
     assert died.is_error
     assert "died" in text_of(died) and "restarted" in text_of(died), text_of(died)
     assert "alive again" in text_of(after) and not after.is_error, text_of(after)
