@@ -13,14 +13,14 @@ import importlib.util
 import re
 import secrets
 import socket
-import subprocess
-import threading
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+
+from mcp_bridge.launch import server_process
 
 from ..context import BenchContext, say
 from ..emitlog import EmitLog, latencies_ms, main_run
@@ -40,36 +40,12 @@ async def _gateway(env: Mapping[str, str], token: str) -> AsyncIterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [PYTHON, "-m", "kernel_gateway", "--KernelGatewayApp.ip=127.0.0.1", f"--KernelGatewayApp.port={port}",
-         f"--KernelGatewayApp.auth_token={token}", "--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1e10"],
-        env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    found = threading.Event()
-    url: list[str] = []
-
-    def watch() -> None:  # learn the URL, then keep draining the log so the gateway never blocks on it
-        assert process.stderr is not None
-        for line in process.stderr:
-            match = _AVAILABLE_AT.search(line)
-            if match and not url:
-                url.append(match.group(1))
-                found.set()
-        found.set()
-
-    threading.Thread(target=watch, daemon=True).start()
-    try:
-        await anyio.to_thread.run_sync(found.wait, 60)
-        if not url:
-            raise RuntimeError(f"the Kernel Gateway did not start (exit code {process.poll()})")
-        yield url[0]
-    finally:
-        process.terminate()
-        try:
-            await anyio.to_thread.run_sync(process.wait, 30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            await anyio.to_thread.run_sync(process.wait)
+    command = [PYTHON, "-m", "kernel_gateway", "--KernelGatewayApp.ip=127.0.0.1", f"--KernelGatewayApp.port={port}",
+               f"--KernelGatewayApp.auth_token={token}",
+               "--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1e10"]
+    async with server_process(command, env=env, announces=_AVAILABLE_AT, what="the Kernel Gateway", timeout=60,
+                              stop_timeout=30) as (url, _pid):
+        yield url
 
 
 async def _interrupt_ms(conn: Connection) -> float:

@@ -7,21 +7,21 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import anyio
 from mcp import Client, StdioServerParameters
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
+from tests.notifications import HEARTBEAT_PREFIX, ProgressLog
+
+__all__ = ["HEARTBEAT_PREFIX", "ProgressLog"]  # re-exported: many tests take them from here
+
 ROOT = Path(__file__).resolve().parents[2]
-HEARTBEAT_PREFIX = "[stata-live]"
 _LISTENING = re.compile(r"stata-live-mcp listening on (\S+)")
 
 
@@ -105,51 +105,6 @@ class HttpBridge:
                 self.process.kill()
                 self.process.wait(5)
         return self.process.returncode
-
-
-@dataclass
-class ProgressLog:
-    """Records progress notifications with arrival times; lets a test wait for one that matches."""
-
-    start: float = field(default_factory=time.monotonic)
-    events: list[tuple[float, float, str]] = field(default_factory=list)
-    _changed: anyio.Event = field(default_factory=anyio.Event)
-
-    async def __call__(self, progress: float, total: float | None, message: str | None) -> None:
-        self.events.append((time.monotonic() - self.start, progress, message or ""))
-        self._changed.set()
-        self._changed = anyio.Event()
-
-    @property
-    def output(self) -> list[tuple[float, str]]:
-        """Output chunks (heartbeats left out), with arrival times relative to ``start``."""
-        return [(t, m) for t, _, m in self.events if not m.startswith(HEARTBEAT_PREFIX)]
-
-    @property
-    def heartbeats(self) -> list[tuple[float, str]]:
-        return [(t, m) for t, _, m in self.events if m.startswith(HEARTBEAT_PREFIX)]
-
-    @property
-    def text(self) -> str:
-        return "".join(m for _, m in self.output)
-
-    def time_of(self, needle: str) -> float:
-        """Arrival time of the chunk that completed the first ``needle`` (chunks split anywhere)."""
-        end = self.text.index(needle) + len(needle)
-        seen = 0
-        for t, message in self.output:
-            seen += len(message)
-            if seen >= end:
-                return t
-        raise AssertionError("unreachable")
-
-    async def wait_for_text(self, needle: str) -> None:
-        while needle not in self.text:
-            await self._changed.wait()
-
-    async def wait_for_count(self, count: int) -> None:
-        while len(self.events) < count:
-            await self._changed.wait()
 
 
 def text_of(result: Any) -> str:

@@ -15,26 +15,11 @@ import anyio
 import pytest
 from mcp import Client
 
+from tests.notifications import MODES, LogLog, ProgressLog, assert_logged, client_options, opt_in, run_logged
+from tests.notifications import STEP_SCRIPT as SCRIPT
+
 from .conftest import HEARTBEAT
-from .helpers import HttpBridge, ProgressLog, stdio_client, text_of
-from .test_log_streaming import MODES, SCRIPT, LogLog, assert_logged, client_options, opt_in, run_logged
-
-
-class WatchedLog(LogLog):
-    """A ``LogLog`` a test can wait on: ``wait_for_text`` returns once the needle has arrived."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._arrived = anyio.Event()
-
-    async def __call__(self, params: Any) -> None:
-        await super().__call__(params)
-        self._arrived.set()
-        self._arrived = anyio.Event()
-
-    async def wait_for_text(self, needle: str) -> None:
-        while needle not in self.text:
-            await self._arrived.wait()
+from .helpers import HttpBridge, stdio_client, text_of
 
 
 @asynccontextmanager
@@ -55,7 +40,7 @@ async def legacy_client(transport: str, logs: LogLog, env: dict[str, str], http:
 async def test_raising_the_level_above_info_mid_run_stops_the_runs_log_messages(
     bridge_env: dict[str, str], http_bridge: HttpBridge, transport: str
 ) -> None:
-    logs = WatchedLog()
+    logs = LogLog()
     async with legacy_client(transport, logs, bridge_env, http_bridge) as client:
         results: list[Any] = []
 

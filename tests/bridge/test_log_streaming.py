@@ -7,125 +7,30 @@ connections (``mode="legacy"``), ``io.modelcontextprotocol/logLevel`` in every r
 
 from __future__ import annotations
 
-import json
-import time
-import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any
 
-import anyio
 import httpx
 import jsonschema  # noqa: F401  (imported ahead: the SDK client's lazy import must not skew timings)
 import pytest
 from mcp import Client
-from mcp_types import LoggingMessageNotificationParams
-from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 
 from mcp_bridge.cli import parse_config
+from tests.notifications import (
+    MODES,
+    LogLog,
+    ProgressLog,
+    assert_logged,
+    client_options,
+    opt_in,
+    raw_session,
+    raw_stream,
+    run_logged,
+)
+from tests.notifications import STEP_SCRIPT as SCRIPT
 
 from .conftest import HEARTBEAT
-from .helpers import HEARTBEAT_PREFIX, HttpBridge, ProgressLog, stdio_client, text_of
-
-# Five steps 0.4 s apart: output trickles in over about two seconds.
-SCRIPT = """\
-forvalues i = 1/5 {
-    display "step `i' of 5"
-    sleep 400
-}
-display "done"
-"""
-MODES = ["legacy", "auto"]  # handshake era (logging/setLevel), 2026-07-28 (logLevel in _meta)
-
-
-@dataclass
-class LogLog:
-    """Records log notifications with arrival times, and whether the call had returned already."""
-
-    start: float = field(default_factory=time.monotonic)
-    events: list[tuple[float, LoggingMessageNotificationParams]] = field(default_factory=list)
-    after_result: list[LoggingMessageNotificationParams] = field(default_factory=list)
-    returned: bool = False
-    _changed: anyio.Event = field(default_factory=anyio.Event)
-
-    async def __call__(self, params: LoggingMessageNotificationParams) -> None:
-        if self.returned:
-            self.after_result.append(params)
-        self.events.append((time.monotonic() - self.start, params))
-        self._changed.set()
-        self._changed = anyio.Event()
-
-    @property
-    def output(self) -> list[tuple[float, str]]:
-        return [(t, str(p.data)) for t, p in self.events if not str(p.data).startswith(HEARTBEAT_PREFIX)]
-
-    @property
-    def heartbeats(self) -> list[tuple[float, str]]:
-        return [(t, str(p.data)) for t, p in self.events if str(p.data).startswith(HEARTBEAT_PREFIX)]
-
-    @property
-    def text(self) -> str:
-        return "".join(m for _, m in self.output)
-
-    def time_of(self, needle: str) -> float:
-        end = self.text.index(needle) + len(needle)
-        seen = 0
-        for t, message in self.output:
-            seen += len(message)
-            if seen >= end:
-                return t
-        raise AssertionError("unreachable")
-
-
-def client_options(mode: str, logs: LogLog, level: str | None = "info") -> dict[str, Any]:
-    """How the SDK client opts in: ``log_level`` stamps each 2026-07-28 request's ``_meta``."""
-    options: dict[str, Any] = {"mode": mode, "logging_callback": logs}
-    if mode != "legacy" and level is not None:
-        options["log_level"] = level
-    return options
-
-
-async def opt_in(client: Client, mode: str, level: str | None = "info") -> None:
-    """On handshake-era connections the level is set once, with the (deprecated) logging/setLevel."""
-    if mode == "legacy":
-        assert client.protocol_version in HANDSHAKE_PROTOCOL_VERSIONS
-        assert client.server_capabilities.logging is not None
-        if level is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # MCPDeprecationWarning: logging is deprecated at 2026-07-28
-                await client.set_logging_level(level)  # type: ignore[arg-type]
-    else:
-        assert client.protocol_version in MODERN_PROTOCOL_VERSIONS
-
-
-@dataclass
-class Run:
-    result: Any
-    result_at: float  # seconds after the call was sent
-    output: str  # the run's full log, read from its resource after the result
-
-
-async def run_logged(client: Client, logs: LogLog, code: str = SCRIPT, **call: Any) -> Run:
-    """One stata_run, then its full log: that round trip lets anything sent after the result show up."""
-    logs.start = time.monotonic()
-    result = await client.call_tool("stata_run", {"code": code}, **call)
-    result_at = time.monotonic() - logs.start
-    logs.returned = True
-    run_id = result.structured_content["run_id"]
-    output = (await client.read_resource(f"stata://runs/{run_id}/log")).contents[0].text
-    return Run(result, result_at, output)
-
-
-def assert_logged(logs: LogLog, run: Run) -> None:
-    """Ticks during the run, spread over it, in order, the whole output, nothing after the result."""
-    assert not run.result.is_error, text_of(run.result)
-    assert all(p.level == "info" and p.logger == "stata" for _, p in logs.events), logs.events
-    assert len(logs.output) >= 5, logs.events
-    assert [t for t, _ in logs.events] == sorted(t for t, _ in logs.events)
-    assert logs.time_of("step 1 of 5") < run.result_at / 2 < logs.time_of("step 5 of 5")
-    assert logs.text == run.output
-    assert logs.after_result == []
+from .helpers import HttpBridge, stdio_client, text_of
 
 
 @asynccontextmanager
@@ -235,30 +140,14 @@ async def test_stream_via_log_streams_to_a_handshake_client_that_set_no_level(br
 async def test_raw_http_log_messages_ride_the_requests_stream_before_the_result(http_bridge: HttpBridge) -> None:
     """No SDK on the client side: after logging/setLevel, the tools/call response stream carries the log
     messages as they are sent, then the result, and ends."""
-    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
     async with httpx.AsyncClient(timeout=60) as http:
-        init = await http.post(http_bridge.url, headers=headers, json={
-            "jsonrpc": "2.0", "id": 1, "method": "initialize",
-            "params": {"protocolVersion": "2025-11-25", "capabilities": {},
-                       "clientInfo": {"name": "raw-test", "version": "0"}},
-        })
-        assert init.status_code == 200, init.text
-        session_headers = {**headers, "Mcp-Session-Id": init.headers["mcp-session-id"],
-                           "MCP-Protocol-Version": "2025-11-25"}
-        await http.post(http_bridge.url, headers=session_headers,
-                        json={"jsonrpc": "2.0", "method": "notifications/initialized"})
+        session_headers = await raw_session(http, http_bridge.url, "2025-11-25")
         level = await http.post(http_bridge.url, headers=session_headers, json={
             "jsonrpc": "2.0", "id": 2, "method": "logging/setLevel", "params": {"level": "debug"}})
         assert level.status_code == 200 and '"result"' in level.text, level.text
         call = {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
                 "params": {"name": "stata_run", "arguments": {"code": SCRIPT}}}
-        start = time.monotonic()
-        events: list[tuple[float, dict[str, Any]]] = []
-        async with http.stream("POST", http_bridge.url, headers=session_headers, json=call) as response:
-            assert response.status_code == 200
-            async for line in response.aiter_lines():
-                if line.startswith("data:") and line[5:].strip():
-                    events.append((time.monotonic() - start, json.loads(line[5:])))
+        _, events = await raw_stream(http, http_bridge.url, session_headers, call)
     kinds = [e.get("method", "result") for _, e in events]
     assert kinds[-1] == "result" and events[-1][1]["id"] == 3
     assert set(kinds[:-1]) == {"notifications/message"}, kinds

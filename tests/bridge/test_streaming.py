@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import httpx
 import jsonschema  # noqa: F401  (see below)
 import pytest
+
+from tests.notifications import raw_session, raw_stream
 
 from .conftest import HEARTBEAT
 from .helpers import HttpBridge, ProgressLog, stdio_client, text_of
@@ -78,29 +79,13 @@ async def test_legacy_sse_progress_arrives_during_the_run(sse_bridge: HttpBridge
 
 async def test_raw_http_first_sse_event_arrives_long_before_the_last(http_bridge: HttpBridge) -> None:
     """No SDK on the client side: the tools/call response is an SSE stream flushed event by event."""
-    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
     async with httpx.AsyncClient(timeout=60) as http:
-        init = await http.post(http_bridge.url, headers=headers, json={
-            "jsonrpc": "2.0", "id": 1, "method": "initialize",
-            "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                       "clientInfo": {"name": "raw-test", "version": "0"}},
-        })
-        assert init.status_code == 200, init.text
-        session_headers = {**headers, "Mcp-Session-Id": init.headers["mcp-session-id"],
-                           "MCP-Protocol-Version": "2025-06-18"}
-        await http.post(http_bridge.url, headers=session_headers,
-                        json={"jsonrpc": "2.0", "method": "notifications/initialized"})
+        session_headers = await raw_session(http, http_bridge.url, "2025-06-18")
         call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
             "name": "stata_run", "arguments": {"code": SCRIPT}, "_meta": {"progressToken": "raw"}}}
-        start = time.monotonic()
-        events: list[tuple[float, dict]] = []
-        async with http.stream("POST", http_bridge.url, headers=session_headers, json=call) as response:
-            assert response.status_code == 200
-            assert response.headers["content-type"].startswith("text/event-stream")
-            assert response.headers.get("x-accel-buffering") == "no"
-            async for line in response.aiter_lines():
-                if line.startswith("data:") and line[5:].strip():
-                    events.append((time.monotonic() - start, json.loads(line[5:])))
+        response_headers, events = await raw_stream(http, http_bridge.url, session_headers, call)
+    assert response_headers["content-type"].startswith("text/event-stream")
+    assert response_headers.get("x-accel-buffering") == "no"
     methods = [e.get("method", "result") for _, e in events]
     assert methods[-1] == "result" and events[-1][1]["id"] == 2
     assert methods.count("notifications/progress") >= 5

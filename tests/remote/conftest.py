@@ -54,13 +54,15 @@ def remote_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.fixture
 def server_kernel(jupyter_server: JupyterServer) -> Iterator[str]:
     """A kernel the test starts on the server (as a notebook would); shut down afterwards."""
-    response = jupyter_server.api("POST", "/api/kernels", json={"name": "stata-live"})
-    response.raise_for_status()
-    kernel_id = str(response.json()["id"])
-    try:
+    with jupyter_server.kernel() as kernel_id:
         yield kernel_id
-    finally:
-        jupyter_server.api("DELETE", f"/api/kernels/{kernel_id}")
+
+
+@pytest.fixture
+def gateway_kernel(kernel_gateway: KernelGateway) -> Iterator[str]:
+    """A kernel started on the gateway by someone else (another tool, a notebook)."""
+    with kernel_gateway.kernel() as kernel_id:
+        yield kernel_id
 
 
 @pytest.fixture

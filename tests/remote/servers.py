@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,53 +41,56 @@ def write_kernelspec(data_dir: Path, name: str = KERNEL_NAME) -> None:
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
 
 
-class JupyterServer:
-    """``jupyter server`` on 127.0.0.1 with a token; ``stop()`` shuts it and its kernels down."""
+class _ServerProcess:
+    """A server subprocess whose stderr is read line by line: ``url`` is set from the line that
+    ``announces`` it (group 1); subclasses read more from the log in ``_on_line``."""
 
-    def __init__(
-        self, root: Path, stata_dir: str, token: str, *extra: str, env: dict[str, str] | None = None
-    ) -> None:
-        self.token = token
+    token: str
+
+    def _start(self, command: list[str], env: dict[str, str], cwd: Path, announces: re.Pattern[str],
+               what: str) -> None:
         self.lines: list[str] = []
-        env = server_env(root, stata_dir, env)
-        work = root / "work"
-        work.mkdir(exist_ok=True)
-        self._found = threading.Event()
         self.url = ""
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
-             "--ServerApp.port=0", f"--ServerApp.root_dir={work}", f"--IdentityProvider.token={token}",
-             "--ServerApp.shutdown_no_activity_timeout=0", "--allow-root", *extra],
-            env=env, cwd=str(work), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, text=True,
-        )
+        self._announces = announces
+        self._changed = threading.Condition()
+        self.process = subprocess.Popen(command, env=env, cwd=str(cwd), stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         threading.Thread(target=self._drain, daemon=True).start()
-        if not self._found.wait(60) or not self.url:
+        with self._changed:
+            self._changed.wait_for(lambda: self.url or self.process.poll() is not None, 60)
+        if not self.url:
             self.stop()
-            raise RuntimeError("jupyter server did not start:\n" + "".join(self.lines))
+            raise RuntimeError(f"{what} did not start:\n" + "".join(self.lines))
 
     def _drain(self) -> None:
         assert self.process.stderr is not None
         for line in self.process.stderr:
-            self.lines.append(line)
-            match = _RUNNING_AT.search(line)
-            if match and not self.url:
-                self.url = match.group(1)
-                self._found.set()
-        self._found.set()
+            with self._changed:
+                self.lines.append(line)
+                if match := self._announces.search(line):
+                    self.url = self.url or match.group(1)
+                self._on_line(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
 
-    @property
-    def port(self) -> int:
-        return int(self.url.rsplit(":", 1)[1])
+    def _on_line(self, line: str) -> None:
+        """Called with each log line (under the lock)."""
 
-    def api(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        headers = {"Authorization": f"token {self.token}"}
+    def api(self, method: str, path: str, token: str | None = None, **kw: Any) -> httpx.Response:
+        headers = {"Authorization": f"token {token or self.token}"}
         return httpx.request(method, self.url + path, headers=headers, timeout=30, **kw)
 
-    def kernels(self) -> list[dict[str, Any]]:
-        response = self.api("GET", "/api/kernels")
+    @contextlib.contextmanager
+    def kernel(self) -> Iterator[str]:
+        """A kernel started here by someone else (a notebook, another tool); shut down afterwards."""
+        response = self.api("POST", "/api/kernels", json={"name": KERNEL_NAME})
         response.raise_for_status()
-        return list(response.json())
+        kernel_id = str(response.json()["id"])
+        try:
+            yield kernel_id
+        finally:
+            self.api("DELETE", f"/api/kernels/{kernel_id}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -96,6 +100,32 @@ class JupyterServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+
+
+class JupyterServer(_ServerProcess):
+    """``jupyter server`` on 127.0.0.1 with a token; ``stop()`` shuts it and its kernels down."""
+
+    def __init__(
+        self, root: Path, stata_dir: str, token: str, *extra: str, env: dict[str, str] | None = None
+    ) -> None:
+        self.token = token
+        work = root / "work"
+        work.mkdir(exist_ok=True)
+        self._start(
+            [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
+             "--ServerApp.port=0", f"--ServerApp.root_dir={work}", f"--IdentityProvider.token={token}",
+             "--ServerApp.shutdown_no_activity_timeout=0", "--allow-root", *extra],
+            server_env(root, stata_dir, env), work, _RUNNING_AT, "jupyter server",
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def kernels(self) -> list[dict[str, Any]]:
+        response = self.api("GET", "/api/kernels")
+        response.raise_for_status()
+        return list(response.json())
 
 
 def server_env(root: Path, stata_dir: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -115,52 +145,29 @@ def server_env(root: Path, stata_dir: str, extra: dict[str, str] | None = None) 
     return env
 
 
-class KernelGateway:
+class KernelGateway(_ServerProcess):
     """``jupyter kernelgateway`` (``jupyter_websocket`` mode, its defaults: kernels not listable) on
     127.0.0.1 with an auth token. Its log says which kernels it started and shut down."""
 
     def __init__(self, root: Path, stata_dir: str, token: str, *extra: str) -> None:
         self.token = token
-        self.lines: list[str] = []
         self._kernels: dict[str, str] = {}  # kernel id -> "started" | "shutdown"
-        self._changed = threading.Condition()
         work = root / "work"
         work.mkdir(exist_ok=True)
-        self.url = ""
         # The gateway has no "pick a free port" (port 0 is reported as 0): take one that is free now;
         # if someone grabs it meanwhile the gateway tries the next ones and logs where it listens.
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        self.process = subprocess.Popen(
+        self._start(
             [sys.executable, "-m", "kernel_gateway", "--KernelGatewayApp.ip=127.0.0.1",
              f"--KernelGatewayApp.port={port}", f"--KernelGatewayApp.auth_token={token}", *extra],
-            env=server_env(root, stata_dir), cwd=str(work), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            server_env(root, stata_dir), work, _GATEWAY_AT, "jupyter kernelgateway",
         )
-        threading.Thread(target=self._drain, daemon=True).start()
-        with self._changed:
-            self._changed.wait_for(lambda: self.url or self.process.poll() is not None, 60)
-        if not self.url:
-            self.stop()
-            raise RuntimeError("jupyter kernelgateway did not start:\n" + "".join(self.lines))
 
-    def _drain(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            with self._changed:
-                self.lines.append(line)
-                if match := _GATEWAY_AT.search(line):
-                    self.url = self.url or match.group(1)
-                if match := _GATEWAY_KERNEL.search(line):
-                    self._kernels[match.group(2)] = match.group(1)
-                self._changed.notify_all()
-        with self._changed:
-            self._changed.notify_all()
-
-    def api(self, method: str, path: str, token: str | None = None, **kw: Any) -> httpx.Response:
-        headers = {"Authorization": f"token {token or self.token}"}
-        return httpx.request(method, self.url + path, headers=headers, timeout=30, **kw)
+    def _on_line(self, line: str) -> None:
+        if match := _GATEWAY_KERNEL.search(line):
+            self._kernels[match.group(2)] = match.group(1)
 
     def started(self) -> set[str]:
         """Kernels the gateway started and has not shut down, as its log tells (it lists none)."""
@@ -184,15 +191,6 @@ class KernelGateway:
                 return bool(self._changed.wait_for(lambda: self._kernels.get(kernel_id) == "shutdown", timeout))
 
         assert await anyio.to_thread.run_sync(shut), f"kernel {kernel_id} was not shut down"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
 
 
 class DropProxy:

@@ -8,24 +8,15 @@ nothing the bridge does may depend on that list. Which kernels it started, the t
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import anyio
-import pytest
-
 from tests.bridge.helpers import HttpBridge, ProgressLog, stdio_client, text_of
-from tests.bridge.test_streaming import SCRIPT, assert_streamed
+from tests.bridge.test_streaming import SCRIPT
 
 from .conftest import GATEWAY_TOKEN
+from .scenarios import a_flood_arrives_whole, bridge_args, interrupt_breaks_the_run, streams_during_the_run
 from .servers import KernelGateway
 
-LONG_LOOP = """\
-forvalues i = 1/200 {
-    display "tick `i'"
-    sleep 100
-}
-"""
 # Goals (issue 15): first output within 1.5 s of the call, a break within 200 ms. Asserted with room
 # to spare for a loaded 2-core machine; the figures are printed (pytest -s) and given on failure.
 FIRST_TICK_LIMIT_S = 1.5
@@ -33,19 +24,7 @@ INTERRUPT_LIMIT_S = 2.0
 
 
 def gateway_args(gateway: KernelGateway, *more: str, token: str = GATEWAY_TOKEN) -> tuple[str, ...]:
-    return ("--server-url", gateway.url, "--token", token, "--heartbeat", "0.5", *more)
-
-
-@pytest.fixture
-def gateway_kernel(kernel_gateway: KernelGateway) -> Iterator[str]:
-    """A kernel started on the gateway by someone else (another tool, a notebook)."""
-    response = kernel_gateway.api("POST", "/api/kernels", json={"name": "stata-live"})
-    response.raise_for_status()
-    kernel_id = str(response.json()["id"])
-    try:
-        yield kernel_id
-    finally:
-        kernel_gateway.api("DELETE", f"/api/kernels/{kernel_id}")
+    return bridge_args(gateway.url, token, *more)
 
 
 async def test_the_gateway_streams_output_during_the_run(
@@ -54,11 +33,7 @@ async def test_the_gateway_streams_output_during_the_run(
     async with stdio_client(*gateway_args(kernel_gateway), env=remote_env) as client:
         cold = ProgressLog()
         await client.call_tool("stata_run", {"code": 'display "ready"'}, progress_callback=cold)
-        progress = ProgressLog()
-        result = await client.call_tool("stata_run", {"code": SCRIPT}, progress_callback=progress)
-        result_at = time.monotonic() - progress.start
-    assert not result.is_error, text_of(result)
-    assert_streamed(progress, result_at, text_of(result))
+        progress = await streams_during_the_run(client)
     first = progress.events[0][0]
     print(f"\nKernel Gateway: first tick {1000 * first:.0f} ms after the call "
           f"({1000 * cold.output[0][0]:.0f} ms for the bridge's first call, which may wait for the kernel)")
@@ -91,24 +66,7 @@ async def test_stata_interrupt_breaks_a_gateway_run_promptly(
     kernel_gateway: KernelGateway, remote_env: dict[str, str]
 ) -> None:
     async with stdio_client(*gateway_args(kernel_gateway), env=remote_env) as client:
-        progress = ProgressLog()
-        results = {}
-        async with anyio.create_task_group() as tg:
-            async def run() -> None:
-                results["run"] = await client.call_tool("stata_run", {"code": LONG_LOOP}, progress_callback=progress)
-
-            tg.start_soon(run)
-            await progress.wait_for_text("tick 2")
-            sent = time.monotonic()
-            # stata_interrupt answers once the run has stopped (the break took effect).
-            results["interrupt"] = await client.call_tool("stata_interrupt", {})
-            took = time.monotonic() - sent
-        after = await client.call_tool("stata_run", {"code": 'display "still usable"'})
-    run_result = results["run"]
-    assert run_result.is_error and run_result.structured_content["rc"] == 1, text_of(run_result)
-    assert "--Break--" in text_of(run_result) and "tick 200" not in text_of(run_result)
-    assert "Interrupted" in text_of(results["interrupt"]), text_of(results["interrupt"])
-    assert "still usable" in text_of(after) and not after.is_error
+        took = await interrupt_breaks_the_run(client)
     print(f"\nKernel Gateway: stata_interrupt -> run stopped in {1000 * took:.0f} ms")
     assert took <= INTERRUPT_LIMIT_S
 
@@ -134,13 +92,7 @@ async def test_a_flood_arrives_whole_through_the_gateway_with_the_rate_limit_rai
     kernel_gateway: KernelGateway, remote_env: dict[str, str]
 ) -> None:
     async with stdio_client(*gateway_args(kernel_gateway), env=remote_env) as client:
-        progress = ProgressLog()
-        result = await client.call_tool(
-            "stata_run", {"code": "_sim_flood, bytes(2000000) linelen(100)"}, progress_callback=progress
-        )
-    assert not result.is_error, text_of(result)
-    seqs = [int(line.split()[1]) for line in progress.text.splitlines() if line.startswith("SEQ ")]
-    assert seqs == list(range(1, 20001))
+        await a_flood_arrives_whole(client)
 
 
 async def test_a_wrong_gateway_token_is_a_clear_401_error(

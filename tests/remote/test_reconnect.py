@@ -10,10 +10,11 @@ import pytest
 
 from mcp_bridge.kernel import OutputText, remote
 from mcp_bridge.kernel.remote import channels
-from tests.bridge.helpers import ProgressLog, stdio_client, text_of
+from tests.bridge.helpers import stdio_client, text_of
 
 from .conftest import TOKEN
 from .peer import KernelPeer, is_idle_of, is_input_of
+from .scenarios import run_meanwhile
 from .servers import DropProxy, JupyterServer
 
 TICKS = """\
@@ -38,19 +39,15 @@ async def test_a_run_survives_a_dropped_websocket_with_all_its_output(
 ) -> None:
     args = ("--server-url", proxy.url, "--token", TOKEN)
     async with stdio_client(*args, env=remote_env) as client:
-        progress = ProgressLog()
-        results = {}
-        async with anyio.create_task_group() as tg:
-            async def run() -> None:
-                results["run"] = await client.call_tool("stata_run", {"code": TICKS}, progress_callback=progress)
-
-            tg.start_soon(run)
-            await progress.wait_for_text("tick 3\n")
+        async def drop() -> int:
             connections = proxy.accepted
             proxy.drop()
+            return connections
+
+        run, connections = await run_meanwhile(client, TICKS, "tick 3\n", drop)
         after = await client.call_tool("stata_run", {"code": 'display "next call"'})
-    text = text_of(results["run"])
-    assert not results["run"].is_error, text
+    text = text_of(run)
+    assert not run.is_error, text
     assert proxy.accepted > connections  # it did reconnect
     # Every tick, in order, exactly once: the server buffered them for the same session id.
     assert re.findall(r"^tick (\d+)$", text, re.M) == [str(i) for i in range(1, 21)], text
@@ -67,26 +64,19 @@ async def test_a_run_that_ends_while_disconnected_says_its_output_was_lost(
     try:
         args = ("--server-url", proxy.url, "--token", TOKEN, "--kernel-id", server_kernel)
         async with stdio_client(*args, env=remote_env) as client:
-            progress = ProgressLog()
-            results = {}
-            async with anyio.create_task_group() as tg:
-                async def run() -> None:
-                    code = 'display "before"\nsleep 1000\ndisplay "during the gap"'
-                    results["run"] = await client.call_tool("stata_run", {"code": code},
-                                                            progress_callback=progress)
-
-                tg.start_soon(run)
-                await progress.wait_for_text("before\n")
+            async def cut_until_the_run_ended() -> None:
                 proxy.hold()
                 proxy.drop()
                 # The peer sees the run end on the kernel while the bridge cannot reconnect.
                 started = await peer.wait_for(is_input_of('display "during the gap"'))
                 await peer.wait_for(is_idle_of(started["parent_header"]["msg_id"]))
                 proxy.release()
+
+            code = 'display "before"\nsleep 1000\ndisplay "during the gap"'
+            result, _ = await run_meanwhile(client, code, "before\n", cut_until_the_run_ended)
             after = await client.call_tool("stata_run", {"code": 'display "next call"'})
     finally:
         await peer.close()
-    result = results["run"]
     text = text_of(result)
     assert result.is_error, text
     assert "Connection lost" in text and "lost" in text and "during the gap" not in text

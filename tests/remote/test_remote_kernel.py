@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
-import anyio
-
-from tests.bridge.helpers import HttpBridge, ProgressLog, stdio_client, text_of
-from tests.bridge.test_streaming import SCRIPT, assert_streamed
+from tests.bridge.helpers import HttpBridge, stdio_client, text_of
 
 from .conftest import TOKEN
+from .scenarios import (
+    LONG_LOOP,
+    a_flood_arrives_whole,
+    bridge_args,
+    interrupt_breaks_the_run,
+    run_meanwhile,
+    streams_during_the_run,
+)
 from .servers import JupyterServer, kernel_pid, wait_until_gone
-
-LONG_LOOP = """\
-forvalues i = 1/200 {
-    display "tick `i'"
-    sleep 100
-}
-"""
 
 
 def server_args(server: JupyterServer, *more: str, url: str | None = None) -> tuple[str, ...]:
-    return ("--server-url", url or server.url, "--token", TOKEN, "--heartbeat", "0.5", *more)
+    return bridge_args(url or server.url, TOKEN, *more)
 
 
 async def test_progress_streams_during_the_run_with_no_local_stata(
@@ -31,11 +28,7 @@ async def test_progress_streams_during_the_run_with_no_local_stata(
 ) -> None:
     assert "STATA_DIR" not in remote_env
     async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
-        progress = ProgressLog()
-        result = await client.call_tool("stata_run", {"code": SCRIPT}, progress_callback=progress)
-        result_at = time.monotonic() - progress.start
-    assert not result.is_error, text_of(result)
-    assert_streamed(progress, result_at, text_of(result))
+        await streams_during_the_run(client)
 
 
 async def test_stata_errors_keep_their_return_code(
@@ -51,22 +44,7 @@ async def test_stata_interrupt_breaks_a_run_on_the_server(
     jupyter_server: JupyterServer, remote_env: dict[str, str]
 ) -> None:
     async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
-        progress = ProgressLog()
-        results = {}
-        async with anyio.create_task_group() as tg:
-            async def run() -> None:
-                results["run"] = await client.call_tool("stata_run", {"code": LONG_LOOP},
-                                                        progress_callback=progress)
-
-            tg.start_soon(run)
-            await progress.wait_for_text("tick 2")
-            results["interrupt"] = await client.call_tool("stata_interrupt", {})
-        after = await client.call_tool("stata_run", {"code": 'display "still usable"'})
-    run_result = results["run"]
-    assert run_result.is_error and run_result.structured_content["rc"] == 1
-    assert "--Break--" in text_of(run_result) and "tick 200" not in text_of(run_result)
-    assert "Interrupted" in text_of(results["interrupt"])
-    assert "still usable" in text_of(after) and not after.is_error
+        await interrupt_breaks_the_run(client)
 
 
 async def test_timeout_interrupts_the_remote_run(jupyter_server: JupyterServer, remote_env: dict[str, str]) -> None:
@@ -97,13 +75,7 @@ async def test_a_flood_arrives_whole_with_the_rate_limit_raised(
     jupyter_server: JupyterServer, remote_env: dict[str, str]
 ) -> None:
     async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
-        progress = ProgressLog()
-        result = await client.call_tool(
-            "stata_run", {"code": "_sim_flood, bytes(2000000) linelen(100)"}, progress_callback=progress
-        )
-    assert not result.is_error, text_of(result)
-    seqs = [int(line.split()[1]) for line in progress.text.splitlines() if line.startswith("SEQ ")]
-    assert seqs == list(range(1, 20001))
+        await a_flood_arrives_whole(client)
 
 
 async def test_a_kernel_that_dies_mid_run_is_reported_and_the_next_call_works(
@@ -111,18 +83,12 @@ async def test_a_kernel_that_dies_mid_run_is_reported_and_the_next_call_works(
 ) -> None:
     before = {k["id"] for k in jupyter_server.kernels()}
     async with stdio_client(*server_args(jupyter_server), env=remote_env) as client:
-        progress = ProgressLog()
-        results = {}
-        async with anyio.create_task_group() as tg:
-            async def run() -> None:
-                results["run"] = await client.call_tool("stata_run", {"code": LONG_LOOP}, progress_callback=progress)
-
-            tg.start_soon(run)
-            await progress.wait_for_text("tick 2")
+        async def kill_the_kernel() -> None:
             (kernel_id,) = {k["id"] for k in jupyter_server.kernels()} - before
             os.kill(kernel_pid(jupyter_server, kernel_id), signal.SIGKILL)
+
+        died, _ = await run_meanwhile(client, LONG_LOOP, "tick 2", kill_the_kernel)
         after = await client.call_tool("stata_run", {"code": 'display "alive again"'})
-    died = results["run"]
     assert died.is_error
     assert "died" in text_of(died) and "restarted" in text_of(died), text_of(died)
     assert "alive again" in text_of(after) and not after.is_error, text_of(after)
@@ -134,10 +100,6 @@ async def test_progress_streams_over_streamable_http_too(
     bridge = HttpBridge(*server_args(jupyter_server), env=remote_env, transport="http")
     try:
         async with bridge.client() as client:
-            progress = ProgressLog()
-            result = await client.call_tool("stata_run", {"code": SCRIPT}, progress_callback=progress)
-            result_at = time.monotonic() - progress.start
+            await streams_during_the_run(client)
     finally:
         bridge.stop()
-    assert not result.is_error, text_of(result)
-    assert_streamed(progress, result_at, text_of(result))
