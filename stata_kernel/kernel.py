@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +41,20 @@ _CONCURRENT_REQUESTS = frozenset({"is_complete_request", "kernel_info_request", 
 # Completion while idle may refresh stale names on the (idle) worker, but never waits longer than this.
 _IDLE_REFRESH_TIMEOUT = 0.5
 _STARTING_HELP_TIMEOUT = 5.0
+# Per-cell text checks (delimiter translation, graph and name checks) are pure: a kernel remembers them for
+# short cells, which are re-run often; long cells are checked afresh so the memo never holds much text.
+_MEMO_CELLS = 128
+_MEMO_CHARS = 4096
+
+
+def _memo_short(fn: Callable[..., T]) -> Callable[..., T]:
+    """``fn(code, *args)`` remembered for the last few short ``code`` strings."""
+    cached = functools.lru_cache(maxsize=_MEMO_CELLS)(fn)
+
+    def call(code: str, *args: Any) -> T:
+        return cached(code, *args) if len(code) <= _MEMO_CHARS else fn(code, *args)
+
+    return call
 
 
 def _as_interactive_line(code: str) -> str:
@@ -123,6 +138,10 @@ class StataKernel(Kernel):
         self.graphs = GraphExporter(self.settings)
         self.names = NameCache()
         self.help = HelpCache()
+        self._translate_delimit = _memo_short(translate_delimit)
+        self._might_make_graphs = _memo_short(might_make_graphs)
+        self._might_touch_macros = _memo_short(might_touch_macros)
+        self._cannot_change_names = _memo_short(cannot_change_names)
         self._executing = False
         self._interrupt_requested = False
         self._execute_header: dict[str, Any] = {}
@@ -273,7 +292,7 @@ class StataKernel(Kernel):
             self._executing = False
             self._execute_header = {}
         self._refresh_names_soon(code)
-        reply["user_expressions"] = await self._user_expressions(user_expressions or {})
+        reply["user_expressions"] = await self._user_expressions(user_expressions) if user_expressions else {}
         return reply
 
     async def _execute_cell(self, code: str, run: _Execution) -> None:
@@ -294,7 +313,7 @@ class StataKernel(Kernel):
     async def _run_stata(self, run: _Execution, code: str, *, quietly: bool = False,
                          echo: bool | None = None) -> None:
         """Run Stata code of a cell: ``#delimit`` translation, streaming (echo filtered or not), graphs."""
-        stata_code, delimiter_after = translate_delimit(code, self.delimiter)
+        stata_code, delimiter_after = self._translate_delimit(code, self.delimiter)
         if not stata_code.strip():
             self.delimiter = delimiter_after
             return
@@ -315,7 +334,7 @@ class StataKernel(Kernel):
                 run.output.remember(text)
                 filtered.write(text)
 
-        graphs_wanted = not run.silent and might_make_graphs(stata_code)
+        graphs_wanted = not run.silent and self._might_make_graphs(stata_code)
         if graphs_wanted:
             try:
                 await self.stata.call(self.graphs.start_listing)
@@ -425,8 +444,8 @@ class StataKernel(Kernel):
     def _refresh_names_soon(self, code: str) -> None:
         """After a cell, reread variable names (sfi only) on the worker without delaying the reply;
         macro names (quiet Stata round trips) only when the cell may have changed them."""
-        macros = might_touch_macros(code)
-        if not macros and cannot_change_names(code, self.delimiter):
+        macros = self._might_touch_macros(code)
+        if not macros and self._cannot_change_names(code, self.delimiter):
             return  # nothing the completion cache holds can have changed
         self.names.mark_stale(macros=True)
         self.stata.background(lambda engine: self.names.refresh(engine, macros=macros, after_cell=True))
