@@ -6,110 +6,36 @@ No pystata here (that is ``engine.pystata_backend``); no Jupyter names below thi
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import functools
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 from ipykernel.kernelbase import Kernel
 from traitlets import Integer, Unicode
 
-from . import DISPLAY_NAME, __version__, interrupts, magics, user_expressions
+from . import DISPLAY_NAME, __version__, _compat, interrupts, magics, user_expressions
 from .completion import NameCache, cannot_change_names, complete, might_touch_macros
 from .echo import EchoFilter, PromptTrimmer
-from .engine import Engine
 from .engine.factory import engine_for
 from .errors import StataError, StataLiveError
-from .graphs import ExportedGraph, GraphExporter, media_type, might_make_graphs
+from .execution import Execution, InvalidCode, as_interactive_line, memo_short
+from .graphs import GraphExporter, might_make_graphs
 from .help_lookup import HelpCache
-from .inspection import inspect_topic
+from .inspection import help_text
+from .publishing import Publisher, error_content
 from .run_output import RunOutput
 from .session import StataSession
 from .settings import KernelSettings
-from .streaming import Coalescer
-from .syntax import is_complete, resolve_command, scan, translate_delimit, wire
-from .syntax.delimit import cell_line
-
-T = TypeVar("T")
+from .status import status_lines
+from .syntax import is_complete, translate_delimit
 
 # Requests answered at once even while a cell runs: they never wait on Stata.
 _CONCURRENT_REQUESTS = frozenset({"is_complete_request", "kernel_info_request", "complete_request",
                                   "inspect_request"})
 # Completion while idle may refresh stale names on the (idle) worker, but never waits longer than this.
 _IDLE_REFRESH_TIMEOUT = 0.5
-_STARTING_HELP_TIMEOUT = 5.0
-# Per-cell text checks (delimiter translation, graph and name checks) are pure: a kernel remembers them for
-# short cells, which are re-run often; long cells are checked afresh so the memo never holds much text.
-_MEMO_CELLS = 128
-_MEMO_CHARS = 4096
-
-
-def _memo_short(fn: Callable[..., T]) -> Callable[..., T]:
-    """``fn(code, *args)`` remembered for the last few short ``code`` strings."""
-    cached = functools.lru_cache(maxsize=_MEMO_CELLS)(fn)
-
-    def call(code: str, *args: Any) -> T:
-        return cached(code, *args) if len(code) <= _MEMO_CHARS else fn(code, *args)
-
-    return call
-
-
-def _as_interactive_line(code: str) -> str:
-    """pystata runs one-line code like Stata's Command window, where ``//``, ``/* */`` and ``///``
-    are errors; a one-line cell is written like a do-file line, so drop its comments ('' if only one)."""
-    if "/" not in code:
-        return code
-    commands = [s.text.strip() for s in scan(code, "cr").statements if s.kind == "command"]
-    return " ".join(c for c in commands if c)
-
-
-class InvalidCode(StataLiveError):
-    """Code the kernel refuses to send to Stata."""
-
-
-class _Execution:
-    """One execute request: where its output goes, and what magics may do (a :class:`magics.MagicHost`)."""
-
-    def __init__(self, kernel: StataKernel, parent: dict[str, Any], silent: bool) -> None:
-        self.kernel = kernel
-        self.parent = parent
-        self.silent = silent
-        self.output = RunOutput(None if silent else kernel._send_stream(parent))
-        self.payload: list[dict[str, Any]] = []  # pager payloads for the execute_reply (help pages)
-
-    @property
-    def settings(self) -> KernelSettings:
-        return self.kernel.settings
-
-    async def run_code(self, code: str, *, quietly: bool = False, echo: bool | None = None) -> None:
-        await self.kernel._run_stata(self, code, quietly=quietly, echo=echo)
-
-    async def on_worker(self, fn: Callable[[Engine], T]) -> T:
-        return await self.kernel.stata.call(fn)
-
-    def display(self, data: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
-        if not self.silent:
-            self.kernel._send_display(self.parent, data, metadata or {})
-
-    def print(self, text: str) -> None:
-        self.output.write(text)
-
-    def status_lines(self) -> list[str]:
-        return self.kernel._status_lines()
-
-    async def help_for(self, topic: str) -> str | None:
-        resolved = resolve_command(topic) or topic
-        kernel = self.kernel
-        entry = await kernel.stata.call(lambda engine: kernel.help.lookup(engine, resolved, kernel._stata_dir()))
-        return entry.shown() if entry.found else None
-
-    def page(self, text: str) -> None:
-        self.payload.append({"source": "page", "data": {"text/plain": text}, "start": 0})
-
-
 class StataKernel(Kernel):
     implementation = "stata-live"
     implementation_version = __version__
@@ -138,10 +64,11 @@ class StataKernel(Kernel):
         self.graphs = GraphExporter(self.settings)
         self.names = NameCache()
         self.help = HelpCache()
-        self._translate_delimit = _memo_short(translate_delimit)
-        self._might_make_graphs = _memo_short(might_make_graphs)
-        self._might_touch_macros = _memo_short(might_touch_macros)
-        self._cannot_change_names = _memo_short(cannot_change_names)
+        self.publish = Publisher(self)
+        self._translate_delimit = memo_short(translate_delimit)
+        self._might_make_graphs = memo_short(might_make_graphs)
+        self._might_touch_macros = memo_short(might_touch_macros)
+        self._cannot_change_names = memo_short(cannot_change_names)
         self._executing = False
         self._interrupt_requested = False
         self._execute_header: dict[str, Any] = {}
@@ -188,7 +115,7 @@ class StataKernel(Kernel):
         ipykernel serialises shell requests behind one lock; these never touch Stata, and jupyter
         console gives up on is_complete for good after one slow reply.
         """
-        lock = getattr(self, "_main_asyncio_lock", None)
+        lock = _compat.main_lock(self)
         if subshell_id is None and lock is not None and lock.locked() and self.session is not None:
             try:
                 _, frames = self.session.feed_identities(msg, copy=False)
@@ -196,28 +123,17 @@ class StataKernel(Kernel):
             except Exception:
                 header = {}
             if header.get("msg_type") in _CONCURRENT_REQUESTS:
-                shell_parent = self.get_parent("shell")
-                shell_ident = self._get_shell_context_var(self._shell_parent_ident)
+                saved = _compat.shell_parent(self)
                 self._concurrent_requests += 1
                 try:
                     await self.dispatch_shell(msg, subshell_id=subshell_id, concurrent=True)
                 finally:
                     self._concurrent_requests -= 1
-                    self.set_parent(shell_ident, shell_parent, channel="shell")
+                    _compat.restore_shell_parent(self, saved)
                 return
         await super().shell_main(subshell_id, msg)
 
     # -------------------------------------------------------------------------------- execution
-
-    def _send_stream(self, parent: dict[str, Any]) -> Coalescer:
-        topic = self._topic("stream")
-
-        def send(text: str) -> None:
-            self.session.send(
-                self.iopub_socket, "stream", {"name": "stdout", "text": text}, parent=parent, ident=topic
-            )
-
-        return Coalescer(send)  # sent on the writer's thread: the pump, the worker or the event loop
 
     async def _stream_sent(self, output: RunOutput) -> None:
         """Wait until every stream piece of this request has been handed to iopub (it precedes what follows).
@@ -229,27 +145,9 @@ class StataKernel(Kernel):
             await asyncio.wrap_future(self._iopub_sender.submit(output.wait_sent))
 
     def _error_reply(self, parent: dict[str, Any], exc: BaseException, tail: str, silent: bool) -> dict[str, Any]:
-        ename = type(exc).__name__
-        evalue = str(exc)
-        traceback: list[str]
-        if isinstance(exc, StataError):
-            # Stata already wrote its message (and often r(N);) to the output: show only what is missing.
-            shown = [line for line in (exc.message, f"r({exc.rc});") if line and line.strip() not in tail]
-            traceback = [f"\x1b[0;31m{line}\x1b[0m" for line in shown]
-        else:
-            traceback = [f"\x1b[0;31m{ename}: {evalue}\x1b[0m"]
-        content: dict[str, Any] = {"ename": ename, "evalue": evalue, "traceback": traceback}
-        if isinstance(exc, StataError):  # the facts as data, so the bridge need not parse them back
-            line: int | None = None
-            if exc.line is not None and exc.code is not None:  # exc.line is in the code Stata ran: map it
-                cell = str(parent.get("content", {}).get("code", ""))
-                body = magics.parse_cell(cell).code
-                found = cell_line(body, exc.code, exc.line) if cell.endswith(body) else None
-                line = None if found is None else found + cell[: len(cell) - len(body)].count("\n")
-            content[wire.STATA] = {wire.RC: exc.rc, wire.KIND: ename, wire.MESSAGE: exc.message,
-                                   wire.LINE: line, wire.COMMAND: exc.command if line is not None else None}
+        content = error_content(parent, exc, tail)
         if not silent:
-            self.session.send(self.iopub_socket, "error", content, parent=parent, ident=self._topic("error"))
+            self.publish.error(parent, content)
         return {"status": "error", "execution_count": self.execution_count, **content}
 
     def _check_code(self, code: str) -> None:
@@ -273,7 +171,7 @@ class StataKernel(Kernel):
         cell_meta: Any = None,
         cell_id: Any = None,
     ) -> dict[str, Any]:
-        run = _Execution(self, self.get_parent("shell"), silent)
+        run = Execution(self, self.get_parent("shell"), silent)
         self._execute_header = run.parent.get("header", {})
         self._executing = True
         # An interrupt its client sent after this request but that overtook it (control before shell).
@@ -295,7 +193,7 @@ class StataKernel(Kernel):
         reply["user_expressions"] = await self._user_expressions(user_expressions) if user_expressions else {}
         return reply
 
-    async def _execute_cell(self, code: str, run: _Execution) -> None:
+    async def _execute_cell(self, code: str, run: Execution) -> None:
         """A help query (``regress?``), or magics at the top of the cell and then its Stata code."""
         topic = magics.help_query(code)
         if topic is not None:
@@ -310,7 +208,7 @@ class StataKernel(Kernel):
         else:
             await run.run_code(cell.code)
 
-    async def _run_stata(self, run: _Execution, code: str, *, quietly: bool = False,
+    async def _run_stata(self, run: Execution, code: str, *, quietly: bool = False,
                          echo: bool | None = None) -> None:
         """Run Stata code of a cell: ``#delimit`` translation, streaming (echo filtered or not), graphs."""
         stata_code, delimiter_after = self._translate_delimit(code, self.delimiter)
@@ -320,7 +218,7 @@ class StataKernel(Kernel):
         keep_echo = self.settings.echo if echo is None else echo
         multi_line = len(stata_code.strip("\r\n").splitlines()) > 1  # only multi-line code is echoed
         if not multi_line:
-            stata_code = _as_interactive_line(stata_code)
+            stata_code = as_interactive_line(stata_code)
             if not stata_code:
                 self.delimiter = delimiter_after
                 return
@@ -340,7 +238,7 @@ class StataKernel(Kernel):
                 await self.stata.call(self.graphs.start_listing)
             except StataError as exc:  # no graph listing in this Stata: run the cell anyway
                 self.log.warning("_gr_list on failed: %s", exc)
-                self._send_stderr(run.parent, f"Graphs of this cell will not be shown: {exc}\n")
+                self.publish.stderr(run.parent, f"Graphs of this cell will not be shown: {exc}\n")
                 graphs_wanted = False
         try:
             if self._interrupt_requested:
@@ -360,34 +258,10 @@ class StataKernel(Kernel):
             graphs = await self.stata.call(self.graphs.collect)
         except Exception as exc:
             self.log.warning("listing graphs failed: %s", exc)
-            self._send_stderr(parent, f"Graphs made by this cell could not be listed: {exc}\n")
+            self.publish.stderr(parent, f"Graphs made by this cell could not be listed: {exc}\n")
             return
         for graph in graphs:
-            self._publish_graph(parent, graph)
-
-    def _send_stderr(self, parent: dict[str, Any], text: str) -> None:
-        self.session.send(self.iopub_socket, "stream", {"name": "stderr", "text": text},
-                          parent=parent, ident=self._topic("stream"))
-
-    def _publish_graph(self, parent: dict[str, Any], graph: ExportedGraph) -> None:
-        if graph.errors:
-            self._send_stderr(parent, "".join(f"Graph {graph.name} could not be exported as {fmt}: {why}\n"
-                                              for fmt, why in graph.errors.items()))
-        if not graph.images:
-            return
-        data: dict[str, Any] = {"text/plain": f"<Stata graph {graph.name}>"}
-        for fmt, content in graph.images.items():
-            if fmt == "svg":
-                data[media_type(fmt)] = content.decode("utf-8", "replace")
-            else:
-                data[media_type(fmt)] = base64.b64encode(content).decode("ascii")
-        self._send_display(parent, data, {wire.LEGACY_GRAPH: graph.name,
-                                          wire.STATA: {wire.GRAPH: graph.name, wire.FORMATS: list(graph.images)}})
-
-    def _send_display(self, parent: dict[str, Any], data: dict[str, Any], metadata: dict[str, Any]) -> None:
-        content = {"data": data, "metadata": metadata, "transient": {}}
-        self.session.send(self.iopub_socket, "display_data", content, parent=parent,
-                          ident=self._topic("display_data"))
+            self.publish.graph(parent, graph)
 
     async def _user_expressions(self, expressions: dict[str, str]) -> dict[str, Any]:
         return await user_expressions.evaluate(self.stata, expressions)
@@ -437,7 +311,7 @@ class StataKernel(Kernel):
     # --------------------------------------------------------------------------- other requests
 
     @property
-    def _busy(self) -> bool:
+    def busy(self) -> bool:
         """A cell is executing: the Stata worker must not be asked for anything that could wait on it."""
         return self._executing or self._concurrent_requests > 0
 
@@ -458,7 +332,7 @@ class StataKernel(Kernel):
 
     async def do_complete(self, code: str, cursor_pos: int) -> dict[str, Any]:  # type: ignore[override]
         """Complete from cached names; only when no cell runs may stale names be reread first."""
-        if not self._busy and self.names.stale and self.stata.info is not None:
+        if not self.busy and self.names.stale and self.stata.info is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._refresh_names(macros=self.names.macros_stale),
                                        _IDLE_REFRESH_TIMEOUT)
@@ -476,64 +350,17 @@ class StataKernel(Kernel):
         self, code: str, cursor_pos: int, detail_level: int = 0, omit_sections: Any = ()
     ) -> dict[str, Any]:
         """Stata's ``help`` text for the command at the cursor; while a cell runs, only cached help."""
-        not_found = {"status": "ok", "found": False, "data": {}, "metadata": {}}
-        target = inspect_topic(code, cursor_pos, self.delimiter)
-        if target is None:
-            return not_found
-        topic, is_magic = target
-        if is_magic:
-            text = magics.magic_help(topic)
-        else:
-            entry = self.help.cached(topic)
-            if entry is None and self._busy:
-                text = (f"help {topic}: Stata is busy running a cell; "
-                        "ask again when it finishes (help text is cached after the first lookup).")
-            else:
-                if entry is None:
-                    # Only Stata's start-up can hold the idle worker up: wait for it, but not forever.
-                    limit = None if self.stata.info is not None else _STARTING_HELP_TIMEOUT
-                    try:
-                        entry = await asyncio.wait_for(
-                            self.stata.call(lambda engine: self.help.lookup(engine, topic, self._stata_dir())), limit)
-                    except asyncio.TimeoutError:
-                        entry = None
-                    except (StataLiveError, RuntimeError) as exc:
-                        self.log.debug("help lookup failed: %s", exc)
-                        return not_found
-                if entry is None:
-                    text = f"help {topic}: Stata is still starting; ask again in a moment."
-                else:
-                    text = entry.shown() if entry.found else None
+        text = await help_text(self, code, cursor_pos)
         if not text:
-            return not_found
+            return {"status": "ok", "found": False, "data": {}, "metadata": {}}
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
 
-    def _stata_dir(self) -> str | None:
+    def stata_dir_found(self) -> str | None:
         info = self.stata.info
         return info.stata_dir if info is not None else None
 
     def _status_lines(self) -> list[str]:
-        info = self.stata.info
-        if info is not None:
-            kind = "SIMULATED Stata (not a real Stata)" if info.simulated else "Stata"
-            stata = f"{kind} {info.version} {info.edition.upper()} at {info.stata_dir}".replace("  ", " ")
-        else:
-            reason = self.stata.unavailable_reason
-            stata = f"Stata unavailable: {reason}" if reason else "Stata is starting"
-        names = self.names
-        settings = ", ".join(f"{n}={self.settings.shown(n)}" for n in self.settings.names())
-        return [
-            f"{DISPLAY_NAME} {__version__}",
-            f"engine: {stata}",
-            f"#delimit: {'cr' if self.delimiter == 'cr' else ';'}",
-            f"runs: {self.stata.runs}, breaks sent: {self.stata.breaks_sent}, "
-            f"cells that listed graphs: {self.graphs.listings}",
-            *self.stata.output_stats(),
-            f"working directory: {names.working_dir or '(unknown)'}",
-            f"variables in memory: {len(names.variables)}"
-            + (" (may be out of date)" if names.variables_stale else ""),
-            f"settings: {settings}",
-        ]
+        return status_lines(self)
 
     async def do_is_complete(self, code: str) -> dict[str, Any]:  # type: ignore[override]
         """From the text alone. Leading magic lines are complete by themselves (no ``;`` needed under

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stata_kernel.kernel import _MEMO_CHARS, _memo_short
+from stata_kernel.execution import _MEMO_CHARS, memo_short
 
 
 def _counting() -> tuple[list[tuple[str, str]], object]:
@@ -17,7 +17,7 @@ def _counting() -> tuple[list[tuple[str, str]], object]:
 
 def test_a_short_cell_is_checked_once_per_delimiter():
     calls, check = _counting()
-    memo = _memo_short(check)  # type: ignore[arg-type]
+    memo = memo_short(check)  # type: ignore[arg-type]
     assert memo("display 1", "cr") == "display 1|cr"
     assert memo("display 1", "cr") == "display 1|cr"
     assert memo("display 1", ";") == "display 1|;"
@@ -26,7 +26,7 @@ def test_a_short_cell_is_checked_once_per_delimiter():
 
 def test_a_long_cell_is_checked_every_time_and_not_kept():
     calls, check = _counting()
-    memo = _memo_short(check)  # type: ignore[arg-type]
+    memo = memo_short(check)  # type: ignore[arg-type]
     code = "x" * (_MEMO_CHARS + 1)
     memo(code, "cr")
     memo(code, "cr")
