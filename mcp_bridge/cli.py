@@ -1,4 +1,4 @@
-"""Command line (names fixed by CONTRACT.md) -> ``BridgeConfig``."""
+"""Command line (names fixed by the interface contract, docs/architecture.md) -> ``BridgeConfig``."""
 
 from __future__ import annotations
 

@@ -105,7 +105,7 @@ class Refusal:
     kind: str = POLICY_BLOCKED
 
     def to_error(self) -> dict[str, Any]:
-        """The structured ``error`` object of a run result (CONTRACT: kind, message, command, line)."""
+        """The structured ``error`` object of a run result (kind, message, command, line: docs/architecture.md)."""
         error: dict[str, Any] = {
             "kind": self.kind,
             "message": self.message,

@@ -1,8 +1,9 @@
 """The one place where run events become MCP notifications: progress, log messages, or both.
 
-Coalescing rule (CONTRACT.md): a chunk goes out at once when no notification is in flight; only
-what queued up while one was being sent is joined into the next. There is no waiting window, so a
-trickle of output arrives within milliseconds and a flood becomes a few large notifications.
+Coalescing rule (docs/architecture.md, "The path of one output piece"): a chunk goes out at once when
+no notification is in flight; only what queued up while one was being sent is joined into the next.
+There is no waiting window, so a trickle of output arrives within milliseconds and a flood becomes a
+few large notifications.
 During silences a heartbeat (elapsed time, clearly worded) keeps the client informed and its
 timers alive. ``progress`` counts notifications, so it strictly increases; ``total`` is omitted.
 

@@ -1,8 +1,8 @@
 """The structured result of a run: what an agent acts on without parsing Stata's text.
 
 ``stata_run`` / ``stata_run_file`` publish ``RUN_SCHEMA`` as their output schema and return a
-``structuredContent`` following it on every result, refusals and errors included (CONTRACT.md,
-"Structured results"). The schema is hand-written, small and flat on purpose: clients validate every
+``structuredContent`` following it on every result, refusals and errors included (docs/architecture.md,
+"Tools and results"). The schema is hand-written, small and flat on purpose: clients validate every
 result against it, and a large generated schema costs them tens of milliseconds per call. Stored
 results and dataset facts are free-form objects for the same reason.
 

@@ -1,9 +1,9 @@
 """Finding a Stata installation.
 
-Lookup order (CONTRACT.md): the kernel's command-line option, then the environment (``STATA_DIR``,
-``STATA_EDITION``), then a config file, then the usual install locations of the platform. Every place
-looked at is recorded so that "not found" can name them all. The simulated Stata shipped with this
-package is never used unless one of these points at it.
+Lookup order (docs/architecture.md, "Finding Stata"): the kernel's command-line option, then the
+environment (``STATA_DIR``, ``STATA_EDITION``), then a config file, then the usual install locations of
+the platform. Every place looked at is recorded so that "not found" can name them all. The simulated Stata
+shipped with this package is never used unless one of these points at it.
 """
 
 from __future__ import annotations
