@@ -167,9 +167,16 @@ class KernelSession:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def run(self, code: str, timeout: float = 300) -> CellRun:
+    @property
+    def connection_file(self) -> str:
+        """Where the kernel's ports and key are written: another client (the bridge) can attach to it."""
+        assert self.km is not None
+        return str(self.km.connection_file)
+
+    def run(self, code: str, timeout: float = 300, user_expressions: Mapping[str, str] | None = None) -> CellRun:
         """Execute and collect until both the idle status and the shell reply arrived."""
-        content = {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+        content = {"code": code, "silent": False, "store_history": False,
+                   "user_expressions": dict(user_expressions or {}),
                    "allow_stdin": False, "stop_on_error": False}
         cell = CellRun(sent_ns=time.time_ns())
         msg_id = self._send("execute_request", content)

@@ -10,6 +10,7 @@ the same way in its logging callback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import warnings
@@ -22,6 +23,7 @@ from typing import Any, Literal
 import anyio
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 from mcp_types import LoggingLevel, LoggingMessageNotificationParams
 
 from mcp_bridge.launch import http_bridge_process
@@ -48,6 +50,13 @@ def bridge(transport: str) -> Server:
     if transport == "http":
         args += ["--transport", "http", "--port", "0"]
     return Server(f"stata-live bridge ({transport})", args, "mcp_bridge")
+
+
+def attached_bridge(connection_file: str) -> Server:
+    """The bridge over stdio attached to a kernel the bench started (``--connection-file``), so a bare
+    client can time round trips to the very kernel the bridge uses."""
+    args = ["-m", "mcp_bridge", "--heartbeat", "3600", "--log-level", "WARNING", "--connection-file", connection_file]
+    return Server("stata-live bridge (stdio, attached)", args, "mcp_bridge")
 
 
 def seed() -> Server:
@@ -120,6 +129,15 @@ class Connection:
         call.is_error = bool(result.is_error)
         call.result_text = "".join(getattr(block, "text", "") for block in result.content)
         return call
+
+
+    async def no_op_seconds(self) -> float:
+        """A ``tools/call`` of a tool the server does not have: what the SDK client, the transport and the
+        server's dispatch cost, without any tool work (2026-07-28 servers have no ``ping``)."""
+        started = time.perf_counter_ns()
+        with contextlib.suppress(MCPError):
+            await self.client.call_tool("bench_no_such_tool", {})
+        return (time.perf_counter_ns() - started) / 1e9
 
 
 @asynccontextmanager

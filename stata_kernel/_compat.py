@@ -18,6 +18,7 @@ import inspect
 from importlib.metadata import version
 from typing import Any
 
+from ipykernel.iostream import OutStream
 from ipykernel.kernelbase import Kernel
 
 
@@ -43,9 +44,31 @@ def restore_shell_parent(kernel: Kernel, saved: tuple[Any, dict[str, Any]]) -> N
     kernel.set_parent(ident, parent, channel="shell")
 
 
+_OUTSTREAM_FIELDS = ("_flush_pending", "_subprocess_flush_pending", "_buffers")
+
+
+def flush_only_when_written(stream: object) -> None:
+    """ipykernel flushes ``sys.stdout``/``sys.stderr`` around every request, each flush a wait on its iopub
+    thread (four per cell). The kernel prints nothing there while a cell runs (Python inside Stata prints
+    into Stata's own buffer), so a flush with nothing written returns at once; one with text flushes as
+    before. Reads ``OutStream``'s private buffers; another stream, or an ipykernel without them, is left as is.
+    """
+    if not isinstance(stream, OutStream) or not all(hasattr(stream, name) for name in _OUTSTREAM_FIELDS):
+        return
+    flush = stream.flush
+
+    def flush_if_written() -> None:
+        if (stream._flush_pending or stream._subprocess_flush_pending
+                or any(buffer.tell() for buffer in list(stream._buffers.values()))):
+            flush()
+
+    stream.flush = flush_if_written  # type: ignore[method-assign]
+
+
 _METHODS = ("_topic", "_get_shell_context_var", "shell_main", "dispatch_shell", "interrupt_request",
             "pre_handler_hook", "post_handler_hook", "set_parent", "get_parent")
 _ATTRIBUTES = ("_main_asyncio_lock", "_shell_parent_ident")
+_TRAITS = ("_execute_sleep",)  # set to 0 by StataKernel: the sleep after each execute waits for sys.stdout
 
 
 def missing() -> list[str]:
@@ -58,6 +81,14 @@ def missing() -> list[str]:
         init = "".join(f"self.{name} =" for name in _ATTRIBUTES)
     problems += [f"{where}: Kernel.{name} is no longer set in __init__" for name in _ATTRIBUTES
                  if f"self.{name} =" not in init]
+    traits = Kernel.class_traits()
+    problems += [f"{where}: Kernel.{name} is no longer a trait" for name in _TRAITS if name not in traits]
+    try:
+        out_init = inspect.getsource(OutStream.__init__)
+    except (OSError, TypeError):
+        out_init = "".join(f"self.{name} =" for name in _OUTSTREAM_FIELDS)
+    problems += [f"{where}: OutStream.{name} is no longer set in __init__" for name in _OUTSTREAM_FIELDS
+                 if f"self.{name} =" not in out_init]
     dispatch = getattr(Kernel, "dispatch_shell", None)
     if callable(dispatch) and "concurrent" not in inspect.signature(dispatch).parameters:
         problems.append(f"{where}: Kernel.dispatch_shell(concurrent=) is gone (kernel.shell_main uses it)")

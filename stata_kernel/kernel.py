@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ipykernel.kernelbase import Kernel
-from traitlets import Integer, Unicode
+from traitlets import Float, Integer, Unicode
 
 from . import DISPLAY_NAME, __version__, _compat, interrupts, magics, user_expressions
 from .completion import NameCache, cannot_change_names, complete, might_touch_macros
@@ -54,6 +55,9 @@ class StataKernel(Kernel):
     stata_edition = Unicode(None, allow_none=True, help="Stata edition: mp, se or be").tag(config=True)
     max_code_bytes = Integer(4_000_000, help="Largest cell, in UTF-8 bytes, sent to Stata").tag(config=True)
     graph_width = Integer(600, help="Width in pixels of PNG graphs shown inline").tag(config=True)
+    # ipykernel sleeps this long after every execute so that output printed to sys.stdout reaches the frontend
+    # before the reply; this kernel's output is handed to iopub before the reply (_stream_sent), never printed.
+    _execute_sleep = Float(0.0).tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -79,6 +83,8 @@ class StataKernel(Kernel):
 
     def start(self) -> None:
         super().start()
+        for stream in (sys.stdout, sys.stderr):
+            _compat.flush_only_when_written(stream)
         # Backup for frontends that still send SIGINT: break the run instead of dying. Registered on the
         # event loop so the signal wakes it even when delivered while the main thread waits in select().
         loop = getattr(self.io_loop, "asyncio_loop", None)
@@ -189,7 +195,9 @@ class StataKernel(Kernel):
         finally:
             self._executing = False
             self._execute_header = {}
-        self._refresh_names_soon(code)
+        # Deciding whether names may have changed parses the cell again: done right after the reply is sent
+        # (callbacks run before the next request is read), not before it.
+        asyncio.get_running_loop().call_soon(self._refresh_names_soon, code)
         reply["user_expressions"] = await self._user_expressions(user_expressions) if user_expressions else {}
         return reply
 

@@ -1,0 +1,69 @@
+"""The kernel's per-cell path: ipykernel's flushes of sys.stdout/sys.stderr cost nothing when nothing was
+written, and still publish what was (issue 14.2)."""
+
+from __future__ import annotations
+
+import zmq
+from ipykernel.iostream import IOPubThread, OutStream
+from jupyter_client.session import Session
+
+from stata_kernel._compat import flush_only_when_written
+
+
+def _stream() -> tuple[OutStream, IOPubThread, zmq.Socket[bytes], zmq.Context[zmq.Socket[bytes]], list[object]]:
+    context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    pub = context.socket(zmq.PUB)
+    port = pub.bind_to_random_port("tcp://127.0.0.1")
+    sub = context.socket(zmq.SUB)
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    sub.connect(f"tcp://127.0.0.1:{port}")
+    thread = IOPubThread(pub)
+    thread.start()
+    scheduled: list[object] = []
+    schedule = thread.schedule
+
+    def counting(f: object) -> None:
+        scheduled.append(f)
+        schedule(f)  # type: ignore[arg-type]
+
+    thread.schedule = counting  # type: ignore[method-assign]
+    stream = OutStream(Session(key=b""), thread, "stdout", watchfd=False)
+    flush_only_when_written(stream)
+    return stream, thread, sub, context, scheduled
+
+
+def test_flush_with_nothing_written_never_waits_on_the_iopub_thread() -> None:
+    stream, thread, sub, context, scheduled = _stream()
+    try:
+        stream.flush()
+        stream.flush()
+        assert scheduled == []
+    finally:
+        thread.stop()
+        thread.close()
+        sub.close(linger=0)
+        context.term()
+
+
+def test_flush_after_a_write_still_publishes_it() -> None:
+    stream, thread, sub, context, scheduled = _stream()
+    try:
+        texts: list[str] = []
+        # A SUB socket misses what is published before its subscription lands: write until one arrives.
+        while not texts:
+            stream.write("printed by Python\n")
+            stream.flush()
+            assert scheduled, "a flush after a write must go through the iopub thread"
+            if sub.poll(200):
+                while sub.poll(0):
+                    frames = sub.recv_multipart()
+                    texts.append(frames[-1].decode())
+        assert "printed by Python" in "".join(texts)
+        scheduled.clear()
+        stream.flush()  # everything was sent: nothing left to wait for
+        assert scheduled == []
+    finally:
+        thread.stop()
+        thread.close()
+        sub.close(linger=0)
+        context.term()
