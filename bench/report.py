@@ -77,9 +77,29 @@ def _mcp(res: dict[str, Any]) -> list[str]:
         d, loop = r["display_1_ms"], r["slow_loop"]
         rows.append([r["server"], d["p50"], d["mean"], d["p99"], loop["first_output_s"], loop["spread_s"],
                      loop["verdict"], r["start_to_first_result_s"]])
-    return [f"**MCP servers**: `stata_run(\"display 1\")` ({res['calls_per_server']} calls; ms), slow loop "
-            "(first progress after, spread; s), start → first completed call (s)", "",
-            *_table(["server", "p50", "mean", "p99", "first progress", "spread", "slow loop", "start → result"], rows)]
+    lines = [f"**MCP servers**: `stata_run(\"display 1\")` ({res['calls_per_server']} calls; ms), slow loop "
+             "(first progress after, spread; s), start → first completed call (s)", "",
+             *_table(["server", "p50", "mean", "p99", "first progress", "spread", "slow loop", "start → result"],
+                     rows)]
+    return lines + _breakdown(res.get("breakdown"))
+
+
+_PARTS = (("mcp_call", "`stata_run(\"display 1\")` over stdio, the bridge attached to the kernel below"),
+          ("mcp_no_op", "SDK + transport: a call the bridge answers at once (unknown tool)"),
+          ("kernel_bare", "bare jupyter_client-style execute round trip to the same kernel"),
+          ("kernel_with_expressions", "the same with the bridge's r()/e()/describe() expressions"),
+          ("seed_call", "seed baseline call (its `stata.run` costs ≥ 15 ms, as real pystata's)"))
+
+
+def _breakdown(res: dict[str, Any] | None) -> list[str]:
+    if not res or "parts_ms" not in res:
+        return []
+    parts = res["parts_ms"]
+    rows = [[what, parts[key]["p50"], parts[key]["p99"]] for key, what in _PARTS if key in parts]
+    rows.append(["bridge and results (the call minus the SDK and the kernel with expressions)",
+                 res.get("bridge_and_results_p50_ms"), ""])
+    return ["", f"**One MCP call broken down** ({res['calls_per_part']} of each, interleaved in one run; ms)", "",
+            *_table(["part", "p50", "p99"], rows)]
 
 
 def _gateway(res: dict[str, Any]) -> list[str]:
@@ -152,6 +172,24 @@ def goals(results: dict[str, Any]) -> list[Goal]:
                 stdio["display_1_ms"]["p50"] <= 10)
             add("bridge start → first completed call ≤ 3 s", stdio["start_to_first_result_s"],
                 stdio["start_to_first_result_s"] <= 3)
+        parts = (mr.get("breakdown") or {}).get("parts_ms") or {}
+        if {"mcp_call", "mcp_no_op", "kernel_bare"} <= parts.keys():
+            goal = parts["mcp_no_op"]["p50"] + 1.1 * parts["kernel_bare"]["p50"]
+            call = parts["mcp_call"]["p50"]
+            add(f"stata_run p50 ≤ no-op MCP call + 1.1 × bare kernel round trip ({_fmt(goal)})", call, call <= goal)
+    if tp:
+        for name, key in (("stdio", "mcp_stdio"), ("HTTP", "mcp_http")):
+            row = next((r for r in tp.get(key, []) if r["mb"] == 50), None)
+            if row is not None:
+                add(f"50 MB flood over {name}: bridge RSS ≤ 50 MB", row.get("bridge_rss_growth_mb"),
+                    (row.get("bridge_rss_growth_mb") or 0) <= 50)
+                add(f"50 MB flood over {name}: kernel RSS ≤ 30 MB", row.get("kernel_rss_growth_mb"),
+                    (row.get("kernel_rss_growth_mb") or 0) <= 30)
+                add(f"50 MB flood over {name}: ≥ 30 MB/s", row["mb_per_s"], row["mb_per_s"] >= 30)
+    if kr:
+        ours = _row(kr["rows"], "kernel", "bench-stata-live")
+        ratio = ours.get("p50_vs_floor") if ours else None
+        add("kernel display 1 p50 ≤ 1.05 × floor", ratio, None if ratio is None else ratio <= 1.05)
     gw = results.get("gateway")
     if gw and "skipped" not in gw:
         first = gw["slow_loop"]["first_output_s"]
