@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
-from mcp import Client
-
 from mcp_bridge.runs import RunRegistry
-from tests.bridge.helpers import HttpBridge, text_of
+from tests.bridge.helpers import HttpBridge, read_all_pages, text_of
 
 FLOOD = "_sim_flood, bytes(250000) linelen(100)"  # 2500 lines "SEQ 00000001 xxx..."
-
-
-async def read_all_pages(client: Client, uri: str) -> list[str]:
-    """Follow the log resource's pages by the next-page URI each page ends with."""
-    pages = []
-    while uri:
-        text = (await client.read_resource(uri)).contents[0].text
-        body, _, footer = text.partition("\n[stata-live: page ")
-        pages.append(body)
-        found = re.search(r"next page: (\S+)\]$", footer)
-        uri = found.group(1) if found else ""
-    return pages
 
 
 async def test_long_log_has_head_and_tail_in_structured_content_and_pages_behind_its_uri(

@@ -7,11 +7,12 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.manager import KernelManager
 from mcp import Client, StdioServerParameters
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
@@ -122,3 +123,33 @@ def child_pids(pid: int) -> set[int]:
         if int(fields[1]) == pid:
             children.add(int(stat.parent.name))
     return children
+
+
+def notebook_kernel(bridge_env: dict[str, str], *cells: str) -> Iterator[KernelManager]:
+    """A kernel someone else started (a notebook's), with its ``cells`` run before the bridge attaches."""
+    km = KernelManager(kernel_name="stata-live")
+    km.kernel_spec_manager.kernel_dirs.insert(0, bridge_env["JUPYTER_PATH"] + "/kernels")
+    km.start_kernel(env=bridge_env)
+    client = km.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    for cell in cells:
+        client.execute_interactive(cell, timeout=30)
+    client.stop_channels()
+    try:
+        yield km
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+async def read_all_pages(client: Client, uri: str) -> list[str]:
+    """Follow the log resource's pages by the next-page URI each page ends with (page footers left out)."""
+    pages = []
+    while uri:
+        text = (await client.read_resource(uri)).contents[0].text  # type: ignore[union-attr]
+        body, _, footer = text.partition("\n[stata-live: page ")
+        pages.append(body)
+        found = re.search(r"next page: (\S+)\]$", footer)
+        uri = found.group(1) if found else ""
+    return pages
+

@@ -7,23 +7,12 @@ from collections.abc import Iterator
 import pytest
 from jupyter_client.manager import KernelManager
 
-from .helpers import stdio_client, text_of
+from .helpers import notebook_kernel, stdio_client, text_of
 
 
 @pytest.fixture
 def separate_kernel(bridge_env: dict[str, str]) -> Iterator[KernelManager]:
-    km = KernelManager(kernel_name="stata-live")
-    km.kernel_spec_manager.kernel_dirs.insert(0, bridge_env["JUPYTER_PATH"] + "/kernels")
-    km.start_kernel(env=bridge_env)
-    client = km.client()
-    client.start_channels()
-    client.wait_for_ready(timeout=60)
-    client.execute_interactive("scalar shared = 42", timeout=30)
-    client.stop_channels()
-    try:
-        yield km
-    finally:
-        km.shutdown_kernel(now=True)
+    yield from notebook_kernel(bridge_env, "scalar shared = 42")
 
 
 async def test_attached_bridge_runs_in_the_existing_session(

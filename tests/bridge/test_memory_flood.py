@@ -6,7 +6,7 @@ import re
 
 from mcp import Client
 
-from .helpers import ProgressLog, stdio_client, text_of
+from .helpers import ProgressLog, read_all_pages, stdio_client, text_of
 
 MB20 = 20_000_000
 FLOOD = f"_sim_flood, bytes({MB20}) linelen(100)"  # 200,000 lines "SEQ 00000001 xxx...\n"
@@ -24,15 +24,7 @@ def _int(text: str) -> int:
 
 
 async def _whole_log(client: Client, uri: str) -> str:
-    """The log resource's pages joined, footers left out."""
-    pages = []
-    while uri:
-        text = (await client.read_resource(uri)).contents[0].text
-        body, _, footer = text.partition("\n[stata-live: page ")
-        pages.append(body)
-        found = re.search(r"next page: (\S+)\]$", footer)
-        uri = found.group(1) if found else ""
-    return "".join(pages)
+    return "".join(await read_all_pages(client, uri))
 
 
 async def test_a_20_mb_flood_keeps_head_and_tail_within_the_window_and_counts_the_rest(

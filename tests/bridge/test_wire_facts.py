@@ -11,33 +11,17 @@ from jupyter_client.manager import KernelManager
 from mcp_bridge.kernel import DisplayItem, RunFailure
 from stata_kernel.syntax import wire
 
-from .helpers import stdio_client, text_of
-
-
-def _notebook_kernel(bridge_env: dict[str, str], *cells: str) -> Iterator[KernelManager]:
-    km = KernelManager(kernel_name="stata-live")
-    km.kernel_spec_manager.kernel_dirs.insert(0, bridge_env["JUPYTER_PATH"] + "/kernels")
-    km.start_kernel(env=bridge_env)
-    client = km.client()
-    client.start_channels()
-    client.wait_for_ready(timeout=60)
-    for cell in cells:  # the notebook's cells, run before the bridge attaches
-        client.execute_interactive(cell, timeout=30)
-    client.stop_channels()
-    try:
-        yield km
-    finally:
-        km.shutdown_kernel(now=True)
+from .helpers import notebook_kernel, stdio_client, text_of
 
 
 @pytest.fixture
 def echo_off_kernel(bridge_env: dict[str, str]) -> Iterator[KernelManager]:
-    yield from _notebook_kernel(bridge_env, "%set echo off")
+    yield from notebook_kernel(bridge_env, "%set echo off")
 
 
 @pytest.fixture
 def semicolon_kernel(bridge_env: dict[str, str]) -> Iterator[KernelManager]:
-    yield from _notebook_kernel(bridge_env, "#delimit ;")
+    yield from notebook_kernel(bridge_env, "#delimit ;")
 
 
 async def test_failing_line_is_right_on_a_shared_kernel_with_echo_off(
