@@ -45,6 +45,9 @@ class BridgeState:
         except KernelError as exc:
             self._start_error = str(exc)
             log.error("kernel unavailable: %s", exc)
+        except Exception as exc:  # a bug or an unexpected answer must not take the bridge down with it
+            self._start_error = f"{type(exc).__name__}: {exc}"
+            log.exception("kernel start failed unexpectedly")
         finally:
             self._started.set()
 
