@@ -84,7 +84,7 @@ class Runner:
         kernel: KernelConnection,
         record: RunRecord,
         code: str,
-        sink: Callable[[KernelEvent], None],
+        sink: Callable[[KernelEvent], None] | None = None,
         *,
         timeout_s: float | None,
         user_expressions: Mapping[str, str] | None,
@@ -92,15 +92,16 @@ class Runner:
     ) -> RunOutcome:
         """Run ``code`` for ``record`` once the session is free; ``stata_cancel`` cancels it (:meth:`cancel`).
 
-        Output goes to the record's log and to ``sink``. A cancelled request re-raises after noting it in
-        the log (the kernel layer has interrupted Stata by then).
+        Output goes to the record's log and to ``sink`` (None: the log is its only audience). A cancelled
+        request re-raises after noting it in the log (the kernel layer has interrupted Stata by then).
         """
         ran = RunOutcome()
 
         def on_event(event: KernelEvent) -> None:
             if isinstance(event, OutputText):
                 record.append(event.text)
-            sink(event)
+            if sink is not None:
+                sink(event)
 
         waiting("another Stata run on this session to finish")
         with anyio.CancelScope() as scope:

@@ -13,6 +13,7 @@ from .engine import Engine
 from .errors import StataLiveError
 from .run_output import RunOutput
 from .settings import KernelSettings
+from .status import status_lines
 from .syntax import resolve_command, scan
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class Execution:
         self.output.write(text)
 
     def status_lines(self) -> list[str]:
-        return self.kernel._status_lines()
+        return status_lines(self.kernel)
 
     async def help_for(self, topic: str) -> str | None:
         resolved = resolve_command(topic) or topic

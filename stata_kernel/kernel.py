@@ -29,7 +29,6 @@ from .publishing import Publisher, error_content
 from .run_output import RunOutput
 from .session import StataSession
 from .settings import KernelSettings
-from .status import status_lines
 from .syntax import is_complete, translate_delimit
 
 # Requests answered at once even while a cell runs: they never wait on Stata.
@@ -366,9 +365,6 @@ class StataKernel(Kernel):
     def stata_dir_found(self) -> str | None:
         info = self.stata.info
         return info.stata_dir if info is not None else None
-
-    def _status_lines(self) -> list[str]:
-        return status_lines(self)
 
     async def do_is_complete(self, code: str) -> dict[str, Any]:  # type: ignore[override]
         """From the text alone. Leading magic lines are complete by themselves (no ``;`` needed under

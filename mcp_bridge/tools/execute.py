@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, TextContent
 
 from ..background import BackgroundHost
-from ..kernel import DisplayItem, Execution, KernelDied, KernelError, KernelEvent, KernelRestarted, RunFailure
+from ..kernel import DisplayItem, Execution, KernelDied, KernelError, KernelRestarted, RunFailure
 from ..refusals import Refused
 from ..relay import HEARTBEAT_PREFIX, ProgressRelay
 from ..results import (
@@ -111,7 +111,7 @@ async def start_background(
         """Like a foreground run, with the record as its only audience."""
         ran = RunOutcome()
         try:
-            ran = await state.runner.execute(kernel, record, code, _ignore, timeout_s=timeout_s,
+            ran = await state.runner.execute(kernel, record, code, None, timeout_s=timeout_s,
                                              user_expressions=EXPRESSIONS)
         finally:
             build_result(state, record, code, ran.execution, ran.problem, timeout_s=timeout_s, timer=ran.timer,
@@ -297,7 +297,3 @@ async def evaluate(
             return await state.runner.evaluate(kernel, expressions, relay.waiting)
         except KernelError as exc:
             raise ToolError(str(exc)) from exc
-
-
-def _ignore(event: KernelEvent) -> None:
-    """A background run's output goes to its record only (``Runner.execute`` keeps it)."""
