@@ -3,6 +3,9 @@ written, and still publish what was (issue 14.2)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import zmq
 from ipykernel.iostream import IOPubThread, OutStream
 from jupyter_client.session import Session
@@ -10,7 +13,10 @@ from jupyter_client.session import Session
 from stata_kernel._compat import flush_only_when_written
 
 
-def _stream() -> tuple[OutStream, IOPubThread, zmq.Socket[bytes], zmq.Context[zmq.Socket[bytes]], list[object]]:
+@contextmanager
+def _stream() -> Iterator[tuple[OutStream, zmq.Socket[bytes], list[object]]]:
+    """A patched stdout OutStream on a real iopub thread, a subscriber to what it publishes, and the list of
+    what the stream scheduled on that thread; everything is closed afterwards."""
     context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
     pub = context.socket(zmq.PUB)
     port = pub.bind_to_random_port("tcp://127.0.0.1")
@@ -29,15 +35,8 @@ def _stream() -> tuple[OutStream, IOPubThread, zmq.Socket[bytes], zmq.Context[zm
     thread.schedule = counting  # type: ignore[method-assign]
     stream = OutStream(Session(key=b""), thread, "stdout", watchfd=False)
     flush_only_when_written(stream)
-    return stream, thread, sub, context, scheduled
-
-
-def test_flush_with_nothing_written_never_waits_on_the_iopub_thread() -> None:
-    stream, thread, sub, context, scheduled = _stream()
     try:
-        stream.flush()
-        stream.flush()
-        assert scheduled == []
+        yield stream, sub, scheduled
     finally:
         thread.stop()
         thread.close()
@@ -45,9 +44,15 @@ def test_flush_with_nothing_written_never_waits_on_the_iopub_thread() -> None:
         context.term()
 
 
+def test_flush_with_nothing_written_never_waits_on_the_iopub_thread() -> None:
+    with _stream() as (stream, _sub, scheduled):
+        stream.flush()
+        stream.flush()
+        assert scheduled == []
+
+
 def test_flush_after_a_write_still_publishes_it() -> None:
-    stream, thread, sub, context, scheduled = _stream()
-    try:
+    with _stream() as (stream, sub, scheduled):
         texts: list[str] = []
         # A SUB socket misses what is published before its subscription lands: write until one arrives.
         while not texts:
@@ -62,8 +67,3 @@ def test_flush_after_a_write_still_publishes_it() -> None:
         scheduled.clear()
         stream.flush()  # everything was sent: nothing left to wait for
         assert scheduled == []
-    finally:
-        thread.stop()
-        thread.close()
-        sub.close(linger=0)
-        context.term()
