@@ -71,8 +71,20 @@ class Policy:
 
     @classmethod
     def from_config(cls, config: Any) -> Policy:
-        """Read the policy settings of a ``BridgeConfig``; no ``--allow-dir`` means the working directory."""
-        cwd = os.path.realpath(os.getcwd())
+        """Read the policy settings of a ``BridgeConfig``; no ``--allow-dir`` means the working directory.
+
+        Remembered per (settings, working directory): every run asks, and resolving the directories
+        costs file-system calls.
+        """
+        cwd = os.getcwd()
+        try:
+            return _policy_of(config, cwd)
+        except TypeError:  # settings that cannot be a cache key (a plain namespace in a test)
+            return cls._build(config, cwd)
+
+    @classmethod
+    def _build(cls, config: Any, cwd: str) -> Policy:
+        cwd = os.path.realpath(cwd)
         dirs = tuple(getattr(config, "allowed_dirs", ()) or ()) or (cwd,)
         return cls(
             enabled=bool(getattr(config, "policy", True)),
@@ -89,6 +101,11 @@ class Policy:
 
     def describe_dirs(self) -> str:
         return ", ".join(self.allowed_dirs)
+
+
+@functools.lru_cache(maxsize=16)
+def _policy_of(config: Any, cwd: str) -> Policy:
+    return Policy._build(config, cwd)
 
 
 @dataclass(frozen=True)
@@ -118,6 +135,10 @@ class Refusal:
         return error
 
 
+INLINE_CHARS = 4_096
+"""Code up to this long is checked on the event loop (well under a millisecond); longer, in a worker thread."""
+
+
 class PolicyBlocked(ToolError):
     """A refusal raised as the bridge's user-facing error; ``refusal`` keeps the structured facts."""
 
@@ -137,11 +158,15 @@ class PolicyBlocked(ToolError):
 async def refusal_for(policy: Policy, code: str, *, source: str | None = None) -> Refusal | None:
     """The refusal for ``code`` (None: it may run); ``source`` names the do-file it came from.
 
-    The check runs in a worker thread: a megabyte of code takes seconds to scan, and the event loop keeps
-    serving other calls (heartbeats, interrupts, other sessions) meanwhile.
+    Code longer than ``INLINE_CHARS`` is checked in a worker thread: a megabyte of code takes seconds to
+    scan, and the event loop keeps serving other calls (heartbeats, interrupts, other sessions) meanwhile.
+    Shorter code, what agents send almost always, is checked at once: the hand-off to a thread would cost
+    more than the scan.
     """
     if not policy.enabled:
         return None
+    if len(code) <= INLINE_CHARS:
+        return check_code(policy, code, source=source)
     return await anyio.to_thread.run_sync(functools.partial(check_code, policy, code, source=source))
 
 
@@ -213,7 +238,7 @@ def _violations(
             if found:  # blocked already: the other readings only matter for code that looks clean
                 break
             for v in check_policy(code, delimiter=delimiter, allowed_dirs=policy.allowed_dirs, cwd=cwd,
-                                  deny=policy.deny):
+                                  deny=policy.deny, resolved=True):
                 found.setdefault((v.line, v.command), v)
     out: list[tuple[Violation, tuple[str, Violation] | None]] = [(v, None) for v in found.values()]
     out += _commands(policy, code, cwds, depth=depth, seen=seen)

@@ -117,16 +117,22 @@ def check_policy(
     allowed_dirs: Iterable[str] | None = None,
     cwd: str | None = None,
     deny: dict[str, str] | None = None,
+    resolved: bool = False,
 ) -> list[Violation]:
     """Return the violations in ``code`` (empty list: allowed), in source order.
 
     ``delimiter`` is the ``#delimit`` mode in force. ``allowed_dirs`` enables the directory rules; relative
     paths resolve against ``cwd`` (default: this process's working directory), followed through ``cd``.
-    ``deny`` maps canonical command names to reasons and replaces :data:`DEFAULT_DENY`.
+    ``deny`` maps canonical command names to reasons and replaces :data:`DEFAULT_DENY`. With ``resolved``
+    the caller says ``allowed_dirs`` and ``cwd`` are real paths already (a ``Policy``'s are).
     """
-    allowed = None if allowed_dirs is None else [real_path(d, os.getcwd()) for d in allowed_dirs]
-    ctx = _Context(deny=DEFAULT_DENY if deny is None else deny, allowed=allowed,
-                   cwd=real_path(cwd or os.getcwd(), "/"))
+    if resolved and cwd is not None:
+        allowed = None if allowed_dirs is None else list(allowed_dirs)
+        start = cwd
+    else:
+        allowed = None if allowed_dirs is None else [real_path(d, os.getcwd()) for d in allowed_dirs]
+        start = real_path(cwd or os.getcwd(), "/")
+    ctx = _Context(deny=DEFAULT_DENY if deny is None else deny, allowed=allowed, cwd=start)
     joined = {s.start: s.text for s in scan(code, delimiter, comment_replacement="").statements} if "/*" in code else {}
     violations: list[Violation] = []
     seen: set[tuple[int, str, str]] = set()

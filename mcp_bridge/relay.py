@@ -93,6 +93,8 @@ class ProgressRelay:
         self._wake = anyio.Event()
         self._closing = False
         self._broken = not self._channels
+        self._sending = False  # a notification is being sent
+        self._deadline = False  # the flush deadline runs (the sender stops it when done)
         self._count = 0
         self._started = clock()
         self._last_sent = self._started
@@ -120,8 +122,10 @@ class ProgressRelay:
         assert self._task_group is not None
         if exc is None:
             self._closing = True
-            self._wake.set()
-            self._task_group.start_soon(self._flush_deadline)
+            self._wake.set()  # the sender sends what is queued, then returns (a cancel costs more)
+            if self._sending or self._has_pending():
+                self._deadline = True
+                self._task_group.start_soon(self._flush_deadline)
             return await self._task_group.__aexit__(None, None, None)
         self._task_group.cancel_scope.cancel()
         await self._task_group.__aexit__(None, None, None)
@@ -184,8 +188,8 @@ class ProgressRelay:
         try:
             await self._relay()
         finally:
-            if self._closing:
-                self._stop()  # ends the flush deadline too
+            if self._deadline:
+                self._stop()  # ends the flush deadline
 
     async def _relay(self) -> None:
         while True:
@@ -223,14 +227,19 @@ class ProgressRelay:
         if self._broken:
             return
         self._count += 1
-        for channel in self._channels:
-            if channel.broken:
-                continue
-            try:
-                await channel.send(self._count, message)
-            except Exception:
-                # The client went away or the transport failed: stop this channel, let the run finish.
-                log.warning("%s notification failed; no more of them for this call", channel.name, exc_info=True)
-                channel.broken = True
+        self._sending = True
+        try:
+            for channel in self._channels:
+                if channel.broken:
+                    continue
+                try:
+                    await channel.send(self._count, message)
+                except Exception:
+                    # The client went away or the transport failed: stop this channel, let the run finish.
+                    log.warning("%s notification failed; no more of them for this call", channel.name,
+                                exc_info=True)
+                    channel.broken = True
+        finally:
+            self._sending = False
         self._broken = all(channel.broken for channel in self._channels)
         self._last_sent = self._clock()

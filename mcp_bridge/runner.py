@@ -47,7 +47,8 @@ class Runner:
 
     def __init__(self, registry: RunRegistry) -> None:
         self.registry = registry
-        self.lock = anyio.Lock()
+        # fast_acquire: a free lock is taken without a pass through the event loop (every run takes it)
+        self.lock = anyio.Lock(fast_acquire=True)
         self.current: RunRecord | None = None  # the run Stata is executing
         self.background: RunRecord | None = None  # the background run holding the session
         self.host = BackgroundHost()

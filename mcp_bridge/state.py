@@ -53,7 +53,8 @@ class BridgeState:
 
     async def ready_kernel(self) -> KernelConnection:
         """The kernel once started; ``KernelUnavailable`` naming the cause when it could not start."""
-        await self._started.wait()
+        if not self._started.is_set():  # once started, no pass through the event loop (every call asks)
+            await self._started.wait()
         if self._start_error is not None:
             raise KernelUnavailable(f"The Stata kernel is unavailable: {self._start_error}")
         return self.kernel
