@@ -173,10 +173,16 @@ def goals(results: dict[str, Any]) -> list[Goal]:
             add("bridge start → first completed call ≤ 3 s", stdio["start_to_first_result_s"],
                 stdio["start_to_first_result_s"] <= 3)
         parts = (mr.get("breakdown") or {}).get("parts_ms") or {}
+        if {"mcp_call", "seed_call", "kernel_bare"} <= parts.keys():
+            goal = parts["seed_call"]["p50"] + 1.1 * parts["kernel_bare"]["p50"]
+            call = parts["mcp_call"]["p50"]
+            add(f"stata_run p50 ≤ seed-style call + 1.1 × bare kernel round trip ({_fmt(goal)}; the seed call "
+                "pays pystata's 15 ms, so this reading is loose)", call, call <= goal)
         if {"mcp_call", "mcp_no_op", "kernel_bare"} <= parts.keys():
             goal = parts["mcp_no_op"]["p50"] + 1.1 * parts["kernel_bare"]["p50"]
             call = parts["mcp_call"]["p50"]
-            add(f"stata_run p50 ≤ no-op MCP call + 1.1 × bare kernel round trip ({_fmt(goal)})", call, call <= goal)
+            add(f"stata_run p50 ≤ no-op MCP call + 1.1 × bare kernel round trip ({_fmt(goal)}; the strict reading)",
+                call, call <= goal)
     if tp:
         for name, key in (("stdio", "mcp_stdio"), ("HTTP", "mcp_http")):
             row = next((r for r in tp.get(key, []) if r["mb"] == 50), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import anyio
 from mcp import Client
 
 from .helpers import ProgressLog, read_all_pages, stdio_client, text_of
@@ -53,3 +54,41 @@ async def test_a_20_mb_flood_keeps_head_and_tail_within_the_window_and_counts_th
     received = progress.text
     skipped_in_progress = sum(_int(n) for n in _PROGRESS_CUT.findall(received))
     assert len(_PROGRESS_CUT.sub("", received)) + skipped_in_progress == total
+
+
+async def test_stata_interrupt_during_a_flood_stops_the_run_and_the_session_serves_on(
+    bridge_env: dict[str, str],
+) -> None:
+    """Stata waits for room in its full output buffer while the bridge streams: stata_interrupt from the same
+    session still breaks it at once, the run answers interrupted with its log from the first line, and the
+    session runs the next call."""
+    received = 0
+    enough = anyio.Event()
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        nonlocal received
+        received += len(message or "")
+        if received >= 12 * 1024 * 1024:  # three times Stata's (simulated) buffer: Stata has waited for room
+            enough.set()
+
+    async with stdio_client(env=bridge_env) as client:
+        outcome: dict[str, object] = {}
+
+        async def flood() -> None:
+            outcome["result"] = await client.call_tool(
+                "stata_run", {"code": "_sim_flood, bytes(2000000000) linelen(100)"}, progress_callback=on_progress
+            )
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(flood)
+            with anyio.fail_after(120):
+                await enough.wait()
+            interrupted = await client.call_tool("stata_interrupt", {})
+            assert not interrupted.is_error, text_of(interrupted)
+        result = outcome["result"]
+        after = await client.call_tool("stata_run", {"code": "display 6*7"})
+    structured = result.structured_content  # type: ignore[attr-defined]
+    assert structured["interrupted"] and structured["rc"] == 1 and structured["error"]["kind"] == "break"
+    assert structured["log"]["head"].startswith("SEQ 00000001 ")
+    assert structured["log"]["chars"] < 1_000_000_000  # the run stopped long before its 2 GB
+    assert not after.is_error and after.structured_content["ok"] and "42" in text_of(after)
