@@ -33,8 +33,6 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult
 
-from .policy import PolicyBlocked
-
 log = logging.getLogger(__name__)
 
 AUTO = "auto"
@@ -115,9 +113,6 @@ def audited(tool: str) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awai
             }
             try:
                 result = await fn(*args, **kwargs)
-            except PolicyBlocked as exc:
-                record.update(rc=None, outcome=exc.kind, command=exc.command, line=exc.line)
-                raise
             except ToolError:
                 record.update(rc=None, outcome="refused")
                 raise

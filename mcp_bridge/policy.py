@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from mcp.server.mcpserver.exceptions import ToolError
 
 from stata_kernel.syntax import resolve_command, split_commands, strip_prefixes
 from stata_kernel.syntax.magic_lines import stata_code_of
@@ -139,18 +138,6 @@ INLINE_CHARS = 4_096
 """Code up to this long is checked on the event loop (well under a millisecond); longer, in a worker thread."""
 
 
-class PolicyBlocked(ToolError):
-    """A refusal raised as the bridge's user-facing error; ``refusal`` keeps the structured facts."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal.message)
-        self.refusal = refusal
-        self.kind = refusal.kind
-        self.command = refusal.command
-        self.line = refusal.line
-        self.reason = refusal.reason
-
-
 # ----------------------------------------------------------------------------------------------------------
 # checks the tools call
 
@@ -168,13 +155,6 @@ async def refusal_for(policy: Policy, code: str, *, source: str | None = None) -
     if len(code) <= INLINE_CHARS:
         return check_code(policy, code, source=source)
     return await anyio.to_thread.run_sync(functools.partial(check_code, policy, code, source=source))
-
-
-async def enforce(policy: Policy, code: str, *, source: str | None = None) -> None:
-    """Raise :class:`PolicyBlocked` if ``code`` may not run (:func:`refusal_for` as an exception)."""
-    refusal = await refusal_for(policy, code, source=source)
-    if refusal is not None:
-        raise PolicyBlocked(refusal)
 
 
 def check_code(policy: Policy, code: str, *, source: str | None = None) -> Refusal | None:
@@ -211,13 +191,6 @@ def do_file_path_refusal(policy: Policy, path: str) -> Refusal | None:
     )
     return Refusal(command="stata_run_file", line=None, reason="outside the allowed directories",
                    message=message, source=str(resolved))
-
-
-def check_do_file_path(policy: Policy, path: str) -> None:
-    """Raise :class:`PolicyBlocked` for a path :func:`do_file_path_refusal` refuses."""
-    refusal = do_file_path_refusal(policy, path)
-    if refusal is not None:
-        raise PolicyBlocked(refusal)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -403,11 +376,8 @@ __all__ = [
     "POLICY_BLOCKED",
     "TOOL_NOTE",
     "Policy",
-    "PolicyBlocked",
     "Refusal",
     "check_code",
-    "check_do_file_path",
     "do_file_path_refusal",
-    "enforce",
     "refusal_for",
 ]

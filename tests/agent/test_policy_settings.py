@@ -11,7 +11,7 @@ import pytest
 
 from mcp_bridge.cli import parse_config
 from mcp_bridge.config import ConfigError
-from mcp_bridge.policy import POLICY_BLOCKED, Policy, PolicyBlocked, check_code, check_do_file_path, enforce
+from mcp_bridge.policy import POLICY_BLOCKED, Policy, check_code, do_file_path_refusal, refusal_for
 from tests.bridge.helpers import ROOT
 
 
@@ -38,26 +38,27 @@ def test_allow_dir_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None
 
 async def test_refusal_carries_kind_command_line_and_reason(tmp_path: Path) -> None:
     policy = Policy(allowed_dirs=(str(tmp_path),), cwd=str(tmp_path))
-    with pytest.raises(PolicyBlocked) as caught:
-        await enforce(policy, "display 1\ndisplay 2\ncapture noisily shell ls")
-    exc = caught.value
-    assert (exc.kind, exc.command, exc.line, exc.reason) == (POLICY_BLOCKED, "shell", 3, "shell escape")
-    assert str(exc) == (
+    refusal = await refusal_for(policy, "display 1\ndisplay 2\ncapture noisily shell ls")
+    assert refusal is not None
+    assert (refusal.kind, refusal.command, refusal.line, refusal.reason) == (POLICY_BLOCKED, "shell", 3, "shell escape")
+    assert refusal.message == (
         'policy_blocked: shell escape "shell" on line 3 is not allowed for agent-run code '
         "(start the bridge with --allow-command shell or --policy off to allow it). Nothing was run."
     )
-    assert exc.refusal.to_error() == {"kind": POLICY_BLOCKED, "message": str(exc), "command": "shell", "line": 3,
-                                      "reason": "shell escape"}
+    assert refusal.to_error() == {"kind": POLICY_BLOCKED, "message": refusal.message, "command": "shell", "line": 3,
+                                  "reason": "shell escape"}
+    long_code = "display 1\n" * 1_000 + "shell ls\n"  # past INLINE_CHARS: checked in a worker thread, same answer
+    far = await refusal_for(policy, long_code)
+    assert far is not None and (far.command, far.line) == ("shell", 1_001)
 
 
 def test_do_file_path_outside_allowed_dirs_is_refused_without_a_line(tmp_path: Path) -> None:
     inside = tmp_path / "inside"
     inside.mkdir()
     policy = Policy(allowed_dirs=(str(inside),), cwd=str(inside))
-    check_do_file_path(policy, "analysis.do")  # relative to the allowed working directory: fine
-    with pytest.raises(PolicyBlocked) as caught:
-        check_do_file_path(policy, "../elsewhere.do")
-    assert caught.value.line is None and caught.value.command == "stata_run_file"
+    assert do_file_path_refusal(policy, "analysis.do") is None  # relative to the allowed working directory
+    refusal = do_file_path_refusal(policy, "../elsewhere.do")
+    assert refusal is not None and refusal.line is None and refusal.command == "stata_run_file"
 
 
 def test_install_and_doctor_do_not_disturb_the_server_command_line() -> None:

@@ -16,6 +16,23 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_bench_smoke_mode_runs_every_section_and_passes(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bench", "--smoke"], cwd=ROOT, capture_output=True,
                             text=True, timeout=170)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, _tracebacks(result.stderr) + result.stdout[-3000:] + result.stderr[-3000:]
     for section in ("Emitted piece", "Throughput", "Kernels", "MCP servers"):
         assert section in result.stdout, result.stdout[-3000:]
+
+
+def _tracebacks(stderr: str, limit: int = 6) -> str:
+    """Every traceback on stderr (the bench's servers write theirs there too), wherever it was in the output:
+    a failure's cause is often far from the end."""
+    blocks: list[list[str]] = []
+    current: list[str] | None = None
+    for line in stderr.splitlines():
+        if line.startswith("Traceback") or "Traceback (most recent call last)" in line:
+            current = [line]
+            blocks.append(current)
+        elif current is not None:
+            current.append(line)
+            if line and not line.startswith((" ", "\t")):  # the exception line ends the block
+                current = None
+    shown = ["\n".join(block[-40:]) for block in blocks[:limit]]
+    return ("tracebacks on stderr:\n" + "\n\n".join(shown) + "\n\n") if shown else ""
