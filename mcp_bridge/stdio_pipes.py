@@ -8,28 +8,34 @@ two streams as arguments; this module gives it objects with the same methods (``
 ``write``, ``flush``) backed by asyncio pipe transports: a write goes out at once when the pipe has
 room and waits for room when it does not (a slow client slows the bridge, never blocks its loop).
 
-Used only when both standard streams are pipes or sockets, as every MCP client starts a server: a
-terminal or a file keeps the SDK's threaded files (asyncio needs non-blocking descriptors, and a
-terminal's descriptor is shared with the shell). Like the SDK, the wire gets private descriptors:
-fd 0 reads the null device and fd 1 writes to stderr while serving, so stray output (a library's
-``print``, a child process) cannot corrupt the protocol; both are restored on exit.
+Used only on POSIX systems and only when both standard streams are pipes or sockets, as every MCP
+client starts a server: Windows, a terminal or a file keep the SDK's threaded files (asyncio needs
+non-blocking descriptors, and a terminal's descriptor is shared with the shell). Like the SDK, the
+wire gets private descriptors: fd 0 reads the null device and fd 1 writes to stderr while serving, so
+stray output (a library's ``print``, a child process) cannot corrupt the protocol; both are restored
+on exit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import os
 import stat
+import sys
 from collections.abc import AsyncIterator
+
+if sys.platform != "win32":
+    import fcntl
 
 READ_CHUNK = 256 * 1024
 CLOSE_TIMEOUT_S = 5.0
 
 
 def usable(fd: int) -> bool:
-    """True when ``fd`` is a pipe or a socket (what MCP clients give a server they spawn)."""
+    """True when ``fd`` is a pipe or a socket (what MCP clients give a server they spawn), on POSIX."""
+    if sys.platform == "win32":  # asyncio's pipe transports there are the proactor's, for its own pipes only
+        return False
     try:
         mode = os.fstat(fd).st_mode
     except OSError:

@@ -179,3 +179,15 @@ def test_a_file_on_stdin_keeps_the_sdk_streams(tmp_path):
         proc = _claim(tmp_path, stdin=stdin)
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode().splitlines() == ["not served by the loop", "after serving"]
+
+
+def test_windows_keeps_the_sdk_streams(monkeypatch):
+    """asyncio's pipe transports on Windows are the proactor's, for its own pipes: the SDK's files serve there."""
+    read_fd, write_fd = os.pipe()
+    try:
+        assert usable(read_fd)
+        monkeypatch.setattr(sys, "platform", "win32")
+        assert not usable(read_fd)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
