@@ -3,6 +3,9 @@ written, and still publish what was (issue 14.2)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -38,10 +41,30 @@ def _stream() -> Iterator[tuple[OutStream, zmq.Socket[bytes], list[object]]]:
     try:
         yield stream, sub, scheduled
     finally:
+        _end_pipe_gc(thread)
         thread.stop()
         thread.close()
         sub.close(linger=0)
         context.term()
+
+
+def _end_pipe_gc(thread: IOPubThread) -> None:
+    """End the iopub thread's event-pipe gc task on its own loop. ipykernel's ``stop`` only cancels it and then
+    closes the loop, so the cancelled task is never run to its end and Python prints "Task was destroyed but it
+    is pending!" at exit (ipykernel 7)."""
+    task = getattr(thread, "_event_pipe_gc_task", None)
+    if task is None:
+        return
+    ended = threading.Event()
+
+    async def end() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        ended.set()
+
+    thread.io_loop.add_callback(end)
+    ended.wait(10)
 
 
 def test_flush_with_nothing_written_never_waits_on_the_iopub_thread() -> None:
