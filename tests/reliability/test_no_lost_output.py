@@ -12,11 +12,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.bridge.helpers import HttpBridge, ProgressLog, stdio_client, text_of
+from tests.bridge.helpers import ROOT, HttpBridge, ProgressLog, bridge_command, stdio_client, text_of
 from tests.harness import execute
 
 from . import proc
-from .rawmcp import RawSession, progress_of, sse_events
+from .rawmcp import RawSession, RawStdio, progress_of, sse_events
 
 MB = 1024 * 1024
 BIG = 50 * MB
@@ -240,3 +240,42 @@ async def test_a_slow_mcp_client_keeps_bridge_memory_bounded_and_loses_nothing(
     # A slow client holds output back in the relay's queue; it must not cost much more than a fast one.
     assert slow_rss.peak - slow_rss.start < (fast_rss.peak - fast_rss.start) + 60
     assert slow_rss.peak - slow_rss.start < 200
+
+
+@pytest.mark.slow
+def test_a_stdio_client_that_reads_slowly_holds_back_neither_stata_nor_the_bridge(bridge_env) -> None:
+    """A stdio client that leaves the pipe full most of the time: Stata is not held back (its run ends long
+    before the client has read the progress), progress is whole or says what it skipped (the relay's window),
+    and the result's log accounts for every character."""
+    total = 20 * MB
+    bridge = RawStdio(bridge_command(), env=bridge_env, cwd=str(ROOT))
+    try:
+        bridge.initialize()
+        started = time.monotonic()
+        bridge.send({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+                     "params": {"name": "stata_run", "arguments": {"code": f"_sim_flood, bytes({total})"},
+                                "_meta": {"progressToken": "slow"}}})
+        texts: list[str] = []
+        read = 0
+        while True:
+            message = bridge.read()
+            if message.get("id") == 7:
+                result = message
+                break
+            got = progress_of(message)
+            if got is not None:
+                texts.append(got[1])
+                read += len(got[1])
+                if read >= 256 * 1024:  # the slow client: 40 ms per 256 KB read, ~6 MB/s at most
+                    read = 0
+                    time.sleep(0.04)
+        client_s = time.monotonic() - started
+    finally:
+        bridge.close()
+    structured = result["result"]["structuredContent"]
+    log = structured["log"]
+    assert structured["ok"] and log["tail"].endswith(flood_text(total)[-1000:])
+    assert total <= log["chars"] + log["skipped_chars"] < total + 1000  # the log's window, a marker, the rest counted
+    check_progress("".join(t for t in texts if not t.startswith("[stata-live]")), flood_text(total), complete=True)
+    # Stata's run is timed by the bridge from the request to the kernel's reply: it did not wait for the client.
+    assert structured["elapsed_s"] < client_s / 2, (structured["elapsed_s"], client_s)
