@@ -43,3 +43,30 @@ def flood_bytes_lost(received: str, total_bytes: int, linelen: int = 80) -> int:
     wanted = range(1, -(-total_bytes // linelen) + 1)
     missing_lines = sum(1 for i in wanted if i not in seen)
     return max(missing_lines * linelen, total_bytes - len(got), 1)
+
+
+_PROGRESS_SKIP = re.compile(r"\n\[stata-live: ([\d,]+) characters of output skipped in progress[^\]]*\]\n")
+
+
+def flood_progress_accounting(received: str, total_bytes: int, linelen: int = 80) -> tuple[int, int]:
+    """(lost, skipped) for a flood's MCP progress text.
+
+    ``skipped``: characters the bridge left out of progress because the client fell behind its window, each run
+    of them replaced by one marker that counts it (by design: bounded memory). ``lost``: characters neither
+    received nor counted by a marker, or anything out of order (then estimated as :func:`flood_bytes_lost`).
+    """
+    start = received.find("SEQ 00000001 ")
+    got = received[start:] if start >= 0 else ""
+    expected = flood_text(total_bytes, linelen)
+    parts = _PROGRESS_SKIP.split(got)
+    at = skipped = 0
+    for index, part in enumerate(parts):
+        if index % 2:
+            count = int(part.replace(",", ""))
+            skipped += count
+            at += count
+        elif expected[at : at + len(part)] == part:
+            at += len(part)
+        else:
+            return flood_bytes_lost(_PROGRESS_SKIP.sub("", got), total_bytes, linelen), skipped
+    return len(expected) - at, skipped

@@ -15,7 +15,8 @@ dropped alone; the others keep streaming.
 Memory stays bounded when the client reads more slowly than Stata prints: the text queued while a
 notification is in flight is held in a window (``window`` characters, head and latest tail, as a
 run's log is: ``mcp_bridge.logwindow``). Past it the middle is counted, not kept, and the next
-notification says so in one marker; the run's log, fed separately, has that text.
+notification says so in one marker. The run's log is fed separately and has that text as far as its own
+window reaches (its first and latest output).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ DEFAULT_PENDING_CHARS = 8_000_000
 
 
 def skipped_marker(count: int) -> str:
-    return f"\n[stata-live: {count:,} characters of output skipped in progress; the run's log has them]\n"
+    return (f"\n[stata-live: {count:,} characters of output skipped in progress (this client read more slowly "
+            "than Stata printed); the run's log keeps its first and latest output]\n")
 
 
 class _Channel:

@@ -16,7 +16,7 @@ _LOG_CUT = re.compile(
     r"it keeps ([\d,]+) of the run's ([\d,]+) characters: ([\d,]+) between its first ([\d,]+) and latest ([\d,]+)"
 )
 _PROGRESS_CUT = re.compile(
-    r"\n\[stata-live: ([\d,]+) characters of output skipped in progress; the run's log has them\]\n"
+    r"\n\[stata-live: ([\d,]+) characters of output skipped in progress[^\]]*\]\n"
 )
 
 

@@ -30,7 +30,7 @@ class HeldTransport:
         self._release.set()
 
 
-_SKIPPED = re.compile(r"\n\[stata-live: ([\d,]+) characters of output skipped in progress; the run's log has them\]\n")
+_SKIPPED = re.compile(r"\n\[stata-live: ([\d,]+) characters of output skipped in progress[^\]]*\]\n")
 
 
 async def test_pending_text_stays_within_the_window_while_a_notification_is_in_flight() -> None:

@@ -46,7 +46,7 @@ def flood_text(total: int) -> str:
 _LOG_CUT = re.compile(r"\n\[stata-live: ([\d,]+) characters of output were left out here: the log keeps the "
                       r"first ([\d,]+) and the latest ([\d,]+) of the run's ([\d,]+) characters[^\]]*\]\n")
 _PROGRESS_CUT = re.compile(
-    r"\n\[stata-live: ([\d,]+) characters of output skipped in progress; the run's log has them\]\n"
+    r"\n\[stata-live: ([\d,]+) characters of output skipped in progress[^\]]*\]\n"
 )
 
 

@@ -233,7 +233,7 @@ class Runtime:
                 self.buffer.backpressure = True  # somebody drains: fast producers may now wait for them
             data = self._pending_bytes + self.buffer.take_all().encode("utf-8", "backslashreplace")
             self._pending_bytes = b""
-            if data and max(data) >= 0x80 and self.cut_rng.random() < self.cut_rate:
+            if data and not data.isascii() and self.cut_rng.random() < self.cut_rate:
                 # a continuation byte past the first: the read is never empty while bytes are pending
                 inside = [i for i, byte in enumerate(data) if i and byte & 0xC0 == 0x80]
                 if inside:
