@@ -13,10 +13,10 @@ listens to both sees the same text in the same order on each. A channel whose se
 dropped alone; the others keep streaming.
 
 Memory stays bounded when the client reads more slowly than Stata prints: the text queued while a
-notification is in flight is held in a window (``window`` characters, head and latest tail, as a
-run's log is: ``mcp_bridge.logwindow``). Past it the middle is counted, not kept, and the next
-notification says so in one marker. The run's log is fed separately and has that text as far as its own
-window reaches (its first and latest output).
+notification is in flight is held in a window (``window`` characters: the next to send and the latest,
+``mcp_bridge.pending``), taken from it one notification at a time. Past it the middle is counted, not
+kept, and the stream says so in one marker where the text is missing. The run's log is fed separately
+and has that text as far as its own window reaches (its first and latest output).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import anyio
 from anyio.abc import TaskGroup
 
 from .kernel import KernelEvent, OutputText
-from .logwindow import LogWindow
+from .pending import PendingText
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +87,8 @@ class ProgressRelay:
             self._channels.append(_Channel("log", lambda n, text: log(text)))
         self._heartbeat_s = heartbeat_s
         self._clock = clock
-        self._window = window
-        self._pending = LogWindow(window)
-        self._rest = ""  # a joined batch too long for one notification, sent from ``_rest_at`` on
-        self._rest_at = 0
-        self.skipped = 0  # characters left out of progress (the window overflowed)
+        self._pending = PendingText(window, skipped_marker)
+        self._skips_logged = 0
         self._wake = anyio.Event()
         self._closing = False
         self._broken = not self._channels
@@ -149,28 +146,23 @@ class ProgressRelay:
 
     @property
     def pending_chars(self) -> int:
-        """Characters held for the next notifications (bounded by the window plus one notification)."""
-        return self._pending.head_chars + self._pending.tail_chars + len(self._rest) - self._rest_at
+        """Characters held for the next notifications (at most the window, plus one marker)."""
+        return self._pending.held_chars
+
+    @property
+    def skipped(self) -> int:
+        """Characters left out of progress because the client fell behind the window."""
+        return self._pending.skipped
 
     def _has_pending(self) -> bool:
-        return self._rest_at < len(self._rest) or self._pending.total > 0
+        return bool(self._pending)
 
     def _next_message(self) -> str:
-        if self._rest_at >= len(self._rest):
-            batch, self._pending = self._pending, LogWindow(self._window)
-            head, tail = batch.parts()
-            if batch.skipped:
-                self.skipped += batch.skipped
-                log.info("progress skipped %d characters (client slower than Stata)", batch.skipped)
-                self._rest = head + skipped_marker(batch.skipped) + tail
-            else:
-                self._rest = head + tail
-            self._rest_at = 0
-        start = self._rest_at  # what does not fit goes out next, at once
-        self._rest_at = min(len(self._rest), start + MAX_MESSAGE_CHARS)
-        message = self._rest[start : self._rest_at]
-        if self._rest_at >= len(self._rest):
-            self._rest, self._rest_at = "", 0
+        message = self._pending.take(MAX_MESSAGE_CHARS)
+        if self._pending.skipped > self._skips_logged:
+            log.info("progress skipped %d characters (client slower than Stata)",
+                     self._pending.skipped - self._skips_logged)
+            self._skips_logged = self._pending.skipped
         return message
 
     def waiting(self, what: str | None) -> None:

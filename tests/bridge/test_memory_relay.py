@@ -65,3 +65,51 @@ async def test_nothing_is_skipped_while_the_client_keeps_up() -> None:
         relay.on_event(OutputText(printed))
     assert "".join(sent) == printed and relay.skipped == 0
     assert all(len(message) <= MAX_MESSAGE_CHARS for message in sent)
+
+
+class SteppedTransport:
+    """Each notification stays in flight until the test lets exactly one go (or all, at the end)."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.arrived = anyio.Event()
+        self._go = anyio.Event()
+        self.free = False
+
+    async def report(self, progress: float, total: float | None, message: str | None) -> None:
+        self.sent.append(message or "")
+        self.arrived.set()
+        if not self.free:
+            await self._go.wait()
+            self._go = anyio.Event()
+
+    async def let_one_go(self) -> None:
+        self.arrived = anyio.Event()
+        self._go.set()
+        await self.arrived.wait()
+
+    def let_all_go(self) -> None:
+        self.free = True
+        self._go.set()
+
+
+async def test_the_window_bounds_everything_held_while_a_long_backlog_is_being_sent() -> None:
+    """Notifications are taken from the window one at a time: what is being sent is never a second copy of the
+    backlog next to a full window of newer text."""
+    transport = SteppedTransport()
+    window = 4 * MAX_MESSAGE_CHARS
+    line = "y" * 99 + "\n"
+    async with ProgressRelay(transport.report, heartbeat_s=3600, window=window) as relay:
+        relay.on_event(OutputText("first\n"))
+        await transport.arrived.wait()
+        for _ in range(6):  # the client lets one notification through while Stata prints two notifications' worth
+            for _ in range(2 * MAX_MESSAGE_CHARS // len(line)):
+                relay.on_event(OutputText(line))
+                assert relay.pending_chars <= window + 200  # the window and at most one marker
+            await transport.let_one_go()
+        transport.let_all_go()
+    received = "".join(transport.sent)
+    skipped = sum(int(n.replace(",", "")) for n in _SKIPPED.findall(received))
+    assert skipped == relay.skipped > 0
+    printed = len("first\n") + 6 * (2 * MAX_MESSAGE_CHARS // len(line)) * len(line)
+    assert len(_SKIPPED.sub("", received)) + skipped == printed
