@@ -44,17 +44,10 @@ class LogWindow:
         self._tail.append(text)
         self._tail_len += len(text)
         excess = self._tail_len - self._tail_limit
-        while excess > 0:
-            first = self._tail[0]
-            if len(first) <= excess:
-                self._tail.popleft()
-                cut = len(first)
-            else:
-                self._tail[0] = first[excess:]
-                cut = excess
-            self._tail_len -= cut
-            self.skipped += cut
-            excess -= cut
+        if excess > 0:
+            drop_front(self._tail, excess)
+            self._tail_len -= excess
+            self.skipped += excess
 
     @property
     def head_chars(self) -> int:
@@ -90,3 +83,15 @@ class LogWindow:
             self._tail = deque([tail]) if tail else deque()
             self._text = head + (self.marker() if self.skipped else "") + tail
         return self._text
+
+
+def drop_front(chunks: deque[str], count: int) -> None:
+    """Remove the first ``count`` characters of the text ``chunks`` holds (it holds at least that many)."""
+    while count > 0:
+        first = chunks[0]
+        if len(first) <= count:
+            chunks.popleft()
+            count -= len(first)
+        else:
+            chunks[0] = first[count:]
+            count = 0

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
+from .logwindow import drop_front
+
 
 class PendingText:
     """At most ``window`` characters waiting (plus one marker): the next to send and the latest."""
@@ -50,17 +52,11 @@ class PendingText:
         self._back.append(text)
         self._back_len += len(text)
         excess = self._back_len - self._back_limit
-        while excess > 0:  # the oldest of the latest text makes room: it becomes part of the gap
-            first = self._back[0]
-            cut = min(len(first), excess)
-            if cut == len(first):
-                self._back.popleft()
-            else:
-                self._back[0] = first[cut:]
-            self._back_len -= cut
-            self._gap += cut
-            self.skipped += cut
-            excess -= cut
+        if excess > 0:  # the oldest of the latest text makes room: it becomes part of the gap
+            drop_front(self._back, excess)
+            self._back_len -= excess
+            self._gap += excess
+            self.skipped += excess
 
     def take(self, limit: int) -> str:
         """The next at most ``limit`` characters, in order (a marker where text was left out); "" when empty."""
