@@ -9,8 +9,8 @@ two streams as arguments; this module gives it objects with the same methods (``
 room and waits for room when it does not (a slow client slows the bridge, never blocks its loop).
 
 Used only on POSIX systems and only when both standard streams are pipes or sockets, as every MCP
-client starts a server: Windows, a terminal or a file keep the SDK's threaded files (asyncio needs
-non-blocking descriptors, and a terminal's descriptor is shared with the shell). Like the SDK, the
+client starts a server: Windows, a terminal, a file, or a stdout that is also stderr (``2>&1``) keep the
+SDK's threaded files (asyncio needs non-blocking descriptors, and such a descriptor is shared). Like the SDK, the
 wire gets private descriptors: fd 0 reads the null device and fd 1 writes to stderr while serving, so
 stray output (a library's ``print``, a child process) cannot corrupt the protocol; both are restored
 on exit.
@@ -30,6 +30,16 @@ if sys.platform != "win32":
 
 READ_CHUNK = 256 * 1024
 CLOSE_TIMEOUT_S = 5.0
+
+
+def shares_stderr(fd: int) -> bool:
+    """True when ``fd`` is the very pipe stderr writes to (``2>&1``): making it non-blocking would make every
+    log line of the bridge (and of its kernel, which inherits stderr) fail when the pipe is full."""
+    try:
+        a, b = os.fstat(fd), os.fstat(2)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def usable(fd: int) -> bool:
@@ -107,7 +117,7 @@ class PipeWriter:
 async def pipe_stdio() -> AsyncIterator[tuple[LineReader, PipeWriter] | None]:
     """The wire as (reader, writer) for ``stdio_server(stdin=, stdout=)``; None when the standard streams
     are not both pipes or sockets (then the caller uses the SDK's own)."""
-    if not (usable(0) and usable(1)):
+    if not (usable(0) and usable(1)) or shares_stderr(1):
         yield None
         return
     wire_in = fcntl.fcntl(0, fcntl.F_DUPFD_CLOEXEC, 3)

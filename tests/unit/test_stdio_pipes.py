@@ -191,3 +191,12 @@ def test_windows_keeps_the_sdk_streams(monkeypatch):
     finally:
         os.close(read_fd)
         os.close(write_fd)
+
+
+def test_a_stdout_that_is_also_stderr_keeps_the_sdk_streams(tmp_path):
+    """``2>&1``: the pipe would turn non-blocking for stderr too, and log lines would fail when it is full."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, "-c", _CLAIM_SCRIPT], input=b"", stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, env=env, timeout=60, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout.decode()
+    assert proc.stdout.decode().splitlines() == ["not served by the loop", "after serving"]
