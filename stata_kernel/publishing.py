@@ -18,6 +18,11 @@ from .streaming import Coalescer
 from .syntax import wire
 from .syntax.delimit import cell_line
 
+# One stream message carries at most this much: a flood read from Stata in multi-megabyte pieces goes out in
+# pieces this size, so serialising one message never holds several copies of megabytes at once (kernel memory),
+# and frontends render it in steps.
+MAX_STREAM_CHARS = 1_000_000
+
 
 class Publisher:
     """iopub messages of one kernel."""
@@ -36,8 +41,10 @@ class Publisher:
         topic = _compat.topic(kernel, "stream")
 
         def send(text: str) -> None:
-            kernel.session.send(kernel.iopub_socket, "stream", {"name": "stdout", "text": text}, parent=parent,
-                                ident=topic)
+            for start in range(0, len(text), MAX_STREAM_CHARS):
+                kernel.session.send(kernel.iopub_socket, "stream",
+                                    {"name": "stdout", "text": text[start : start + MAX_STREAM_CHARS]},
+                                    parent=parent, ident=topic)
 
         return Coalescer(send)
 

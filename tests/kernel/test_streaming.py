@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stata_kernel.publishing import MAX_STREAM_CHARS
 from tests.harness import execute
 
 LOOP = """\
@@ -59,3 +60,14 @@ def test_silent_execution_publishes_no_stream(kernel):
     run = execute(kernel, 'display "quiet please"', silent=True)
     assert run.status == "ok"
     assert run.streams == []
+
+
+def test_a_flood_goes_out_in_messages_of_at_most_a_million_characters(kernel):
+    """Stata's buffer may hold megabytes between two reads; each stream message carries at most 1,000,000
+    characters (kernel memory while serialising, frontends rendering), and together they are the output."""
+    total = 6_000_000
+    run = execute(kernel, f"_sim_flood, bytes({total})", timeout=120)
+    assert run.status == "ok"
+    sizes = [len(a.msg["content"]["text"]) for a in run.streams]
+    assert max(sizes) <= MAX_STREAM_CHARS == 1_000_000
+    assert sum(sizes) >= total and run.text.count("SEQ ") == total // 80
