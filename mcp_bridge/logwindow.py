@@ -85,13 +85,18 @@ class LogWindow:
         return self._text
 
 
-def drop_front(chunks: deque[str], count: int) -> None:
-    """Remove the first ``count`` characters of the text ``chunks`` holds (it holds at least that many)."""
+def drop_front(chunks: deque[str], count: int, into: list[str] | None = None) -> None:
+    """Remove the first ``count`` characters of the text ``chunks`` holds (it holds at least that many);
+    with ``into``, append them there in order (else they are only let go, without a copy)."""
     while count > 0:
         first = chunks[0]
         if len(first) <= count:
             chunks.popleft()
             count -= len(first)
+            if into is not None:
+                into.append(first)
         else:
             chunks[0] = first[count:]
+            if into is not None:
+                into.append(first[:count])
             count = 0

@@ -9,10 +9,13 @@ bounds everything the relay holds: nothing is copied into a second batch while i
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable
 
 from .logwindow import drop_front
+
+log = logging.getLogger(__name__)
 
 
 class PendingText:
@@ -63,24 +66,15 @@ class PendingText:
         if not self._front_len:
             self._close_gap()
         pieces: list[str] = []
-        need = limit
-        while need > 0 and self._front:
-            chunk = self._front[0]
-            if len(chunk) <= need:
-                self._front.popleft()
-                pieces.append(chunk)
-                need -= len(chunk)
-            else:
-                pieces.append(chunk[:need])
-                self._front[0] = chunk[need:]
-                need = 0
-        taken = "".join(pieces)
-        self._front_len -= len(taken)
-        return taken
+        count = min(limit, self._front_len)
+        drop_front(self._front, count, into=pieces)
+        self._front_len -= count
+        return "".join(pieces)
 
     def _close_gap(self) -> None:
         """The front was sent: the marker (if text was left out) and the latest text become the front."""
         if self._gap:
+            log.info("progress skipped %d characters (client slower than Stata)", self._gap)
             marker = self._marker(self._gap)
             self._front.append(marker)
             self._front_len += len(marker)

@@ -73,13 +73,9 @@ class Policy:
         """Read the policy settings of a ``BridgeConfig``; no ``--allow-dir`` means the working directory.
 
         Remembered per (settings, working directory): every run asks, and resolving the directories
-        costs file-system calls.
+        costs file-system calls. (A ``BridgeConfig`` is frozen, so it is its own cache key.)
         """
-        cwd = os.getcwd()
-        try:
-            return _policy_of(config, cwd)
-        except TypeError:  # settings that cannot be a cache key (a plain namespace in a test)
-            return cls._build(config, cwd)
+        return _policy_of(config, os.getcwd())
 
     @classmethod
     def _build(cls, config: Any, cwd: str) -> Policy:

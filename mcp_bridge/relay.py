@@ -88,7 +88,6 @@ class ProgressRelay:
         self._heartbeat_s = heartbeat_s
         self._clock = clock
         self._pending = PendingText(window, skipped_marker)
-        self._skips_logged = 0
         self._wake = anyio.Event()
         self._closing = False
         self._broken = not self._channels
@@ -157,14 +156,6 @@ class ProgressRelay:
     def _has_pending(self) -> bool:
         return bool(self._pending)
 
-    def _next_message(self) -> str:
-        message = self._pending.take(MAX_MESSAGE_CHARS)
-        if self._pending.skipped > self._skips_logged:
-            log.info("progress skipped %d characters (client slower than Stata)",
-                     self._pending.skipped - self._skips_logged)
-            self._skips_logged = self._pending.skipped
-        return message
-
     def waiting(self, what: str | None) -> None:
         """Word heartbeats as waiting (e.g. for another run to finish) instead of running."""
         self._waiting_for = what
@@ -195,7 +186,7 @@ class ProgressRelay:
                     await self._wake.wait()
                 self._wake = anyio.Event()
             if self._has_pending():
-                await self._send(self._next_message())
+                await self._send(self._pending.take(MAX_MESSAGE_CHARS))
                 self._last_output = self._last_sent
             elif self._closing:
                 return
