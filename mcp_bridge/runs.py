@@ -182,13 +182,8 @@ class RunRegistry:
         excess = len(self._runs) - self._keep
         if excess <= 0:
             return
-        drop: list[str] = []
-        for run_id, record in self._runs.items():  # oldest first: usually the first ``excess`` are done
-            if record.finished:
-                drop.append(run_id)
-                if len(drop) == excess:
-                    break
-        for run_id in drop:
+        # oldest first: usually the first ``excess`` are done, so this stops early
+        for run_id in list(itertools.islice((r for r, rec in self._runs.items() if rec.finished), excess)):
             del self._runs[run_id]
 
     def get(self, run_id: str) -> RunRecord | None:

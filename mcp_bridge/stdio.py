@@ -19,7 +19,7 @@ from mcp.shared.message import SessionMessage
 from mcp_types import INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, ErrorData, JSONRPCError
 
 from . import _compat
-from .stdio_pipes import LineReader, PipeWriter, pipe_stdio
+from .stdio_pipes import pipe_stdio
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 async def run_stdio(server: MCPServer[Any]) -> None:
     """Serve one client over stdin/stdout until stdin closes."""
     lowlevel = _compat.lowlevel_server(server)  # the SDK has no public way to serve on streams of our own
-    async with pipe_stdio() as pipes, stdio_server(*_as_files(pipes)) as (read_stream, write_stream):
+    # stdin/stdout are duck-typed files (``stdio_pipes``), or None for the SDK's own.
+    async with pipe_stdio() as (stdin, stdout), stdio_server(stdin, stdout) as (read_stream, write_stream):
         screened_send, screened_receive = create_context_streams[SessionMessage | Exception](0)
         async with anyio.create_task_group() as tg:
 
@@ -43,11 +44,6 @@ async def run_stdio(server: MCPServer[Any]) -> None:
             tg.start_soon(screen)
             await lowlevel.run(screened_receive, write_stream, lowlevel.create_initialization_options())
             tg.cancel_scope.cancel()
-
-
-def _as_files(pipes: tuple[LineReader, PipeWriter] | None) -> tuple[Any, Any]:
-    """The (stdin, stdout) ``stdio_server`` takes: our loop-served pipes, or None for the SDK's threaded files."""
-    return pipes if pipes is not None else (None, None)
 
 
 def error_for(exc: Exception) -> JSONRPCError:

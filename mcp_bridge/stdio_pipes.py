@@ -69,16 +69,16 @@ class LineReader:
         while True:
             end = self._buffer.find(b"\n", self._scanned)
             if end >= 0:
-                line = bytes(self._buffer[: end + 1])
+                line = self._buffer[: end + 1].decode("utf-8", errors="replace")  # never ends inside a character
                 del self._buffer[: end + 1]
                 self._scanned = 0
-                return line.decode("utf-8", errors="replace")  # a line never ends inside a UTF-8 sequence
+                return line
             if self._eof:
                 if not self._buffer:
                     raise StopAsyncIteration
-                line = bytes(self._buffer)
+                line = self._buffer.decode("utf-8", errors="replace")
                 self._buffer.clear()
-                return line.decode("utf-8", errors="replace")
+                return line
             self._scanned = len(self._buffer)
             chunk = await self._reader.read(READ_CHUNK)
             if chunk:
@@ -114,11 +114,11 @@ class PipeWriter:
 
 
 @contextlib.asynccontextmanager
-async def pipe_stdio() -> AsyncIterator[tuple[LineReader, PipeWriter] | None]:
-    """The wire as (reader, writer) for ``stdio_server(stdin=, stdout=)``; None when the standard streams
-    are not both pipes or sockets (then the caller uses the SDK's own)."""
+async def pipe_stdio() -> AsyncIterator[tuple[LineReader, PipeWriter] | tuple[None, None]]:
+    """The wire as (reader, writer) for ``stdio_server(stdin=, stdout=)``; (None, None) when the standard
+    streams are not both pipes or sockets (``stdio_server`` then uses the SDK's own files)."""
     if not (usable(0) and usable(1)) or shares_stderr(1):
-        yield None
+        yield None, None
         return
     wire_in = fcntl.fcntl(0, fcntl.F_DUPFD_CLOEXEC, 3)
     wire_out = fcntl.fcntl(1, fcntl.F_DUPFD_CLOEXEC, 3)
@@ -132,7 +132,6 @@ async def pipe_stdio() -> AsyncIterator[tuple[LineReader, PipeWriter] | None]:
     reader = asyncio.StreamReader(limit=READ_CHUNK, loop=loop)
     in_file = os.fdopen(wire_in, "rb", buffering=0)
     out_file = os.fdopen(wire_out, "wb", buffering=0)
-    writer: PipeWriter | None = None
     try:
         read_transport, _ = await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(reader, loop=loop), in_file

@@ -142,11 +142,10 @@ _CLAIM_SCRIPT = textwrap.dedent(
     from mcp_bridge.stdio_pipes import pipe_stdio
 
     async def main():
-        async with pipe_stdio() as pipes:
-            if pipes is None:
+        async with pipe_stdio() as (reader, writer):
+            if reader is None:
                 print("not served by the loop", flush=True)
             else:
-                reader, writer = pipes
                 print("stray print while serving", flush=True)  # must not reach the wire
                 os.write(1, b"stray fd 1 write\\n")
                 async for line in reader:
