@@ -11,23 +11,30 @@ from mcp_bridge.relay import MAX_MESSAGE_CHARS, ProgressRelay
 
 
 class HeldTransport:
-    """Records notifications; each send stays in flight until the test releases it."""
+    """Records notifications; each stays in flight until the test lets it go (one at a time, or all from then on)."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[float, str]] = []
         self.in_flight = anyio.Event()
-        self._release = anyio.Event()
-        self.hold = True
+        self._go = anyio.Event()
+        self.free = False
 
     async def report(self, progress: float, total: float | None, message: str | None) -> None:
         self.sent.append((progress, message or ""))
-        if self.hold:
-            self.in_flight.set()
-            await self._release.wait()
+        self.in_flight.set()
+        if not self.free:
+            await self._go.wait()
+            self._go = anyio.Event()
+
+    async def let_one_go(self) -> None:
+        """Let the notification in flight go, and wait until the next one is in flight."""
+        self.in_flight = anyio.Event()
+        self._go.set()
+        await self.in_flight.wait()
 
     def release_all(self) -> None:
-        self.hold = False
-        self._release.set()
+        self.free = True
+        self._go.set()
 
 
 _SKIPPED = re.compile(r"\n\[stata-live: ([\d,]+) characters of output skipped in progress[^\]]*\]\n")
@@ -67,48 +74,22 @@ async def test_nothing_is_skipped_while_the_client_keeps_up() -> None:
     assert all(len(message) <= MAX_MESSAGE_CHARS for message in sent)
 
 
-class SteppedTransport:
-    """Each notification stays in flight until the test lets exactly one go (or all, at the end)."""
-
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-        self.arrived = anyio.Event()
-        self._go = anyio.Event()
-        self.free = False
-
-    async def report(self, progress: float, total: float | None, message: str | None) -> None:
-        self.sent.append(message or "")
-        self.arrived.set()
-        if not self.free:
-            await self._go.wait()
-            self._go = anyio.Event()
-
-    async def let_one_go(self) -> None:
-        self.arrived = anyio.Event()
-        self._go.set()
-        await self.arrived.wait()
-
-    def let_all_go(self) -> None:
-        self.free = True
-        self._go.set()
-
-
 async def test_the_window_bounds_everything_held_while_a_long_backlog_is_being_sent() -> None:
     """Notifications are taken from the window one at a time: what is being sent is never a second copy of the
     backlog next to a full window of newer text."""
-    transport = SteppedTransport()
+    transport = HeldTransport()
     window = 4 * MAX_MESSAGE_CHARS
     line = "y" * 99 + "\n"
     async with ProgressRelay(transport.report, heartbeat_s=3600, window=window) as relay:
         relay.on_event(OutputText("first\n"))
-        await transport.arrived.wait()
+        await transport.in_flight.wait()
         for _ in range(6):  # the client lets one notification through while Stata prints two notifications' worth
             for _ in range(2 * MAX_MESSAGE_CHARS // len(line)):
                 relay.on_event(OutputText(line))
                 assert relay.pending_chars <= window + 200  # the window and at most one marker
             await transport.let_one_go()
-        transport.let_all_go()
-    received = "".join(transport.sent)
+        transport.release_all()
+    received = "".join(message for _, message in transport.sent)
     skipped = sum(int(n.replace(",", "")) for n in _SKIPPED.findall(received))
     assert skipped == relay.skipped > 0
     printed = len("first\n") + 6 * (2 * MAX_MESSAGE_CHARS // len(line)) * len(line)
