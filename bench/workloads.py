@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from mcp_bridge.relay import SKIPPED_MARKER
+
 
 def latency_probe(lines: int, sleep_ms: int = 5) -> str:
     """A trickle: one short line every few milliseconds (pieces every output-thread tick)."""
@@ -45,7 +47,6 @@ def flood_bytes_lost(received: str, total_bytes: int, linelen: int = 80) -> int:
     return max(missing_lines * linelen, total_bytes - len(got), 1)
 
 
-_PROGRESS_SKIP = re.compile(r"\n\[stata-live: ([\d,]+) characters of output skipped in progress[^\]]*\]\n")
 
 
 def flood_progress_accounting(received: str, total_bytes: int, linelen: int = 80) -> tuple[int, int]:
@@ -58,7 +59,7 @@ def flood_progress_accounting(received: str, total_bytes: int, linelen: int = 80
     start = received.find("SEQ 00000001 ")
     got = received[start:] if start >= 0 else ""
     expected = flood_text(total_bytes, linelen)
-    parts = _PROGRESS_SKIP.split(got)
+    parts = SKIPPED_MARKER.split(got)
     at = skipped = 0
     for index, part in enumerate(parts):
         if index % 2:
@@ -68,5 +69,5 @@ def flood_progress_accounting(received: str, total_bytes: int, linelen: int = 80
         elif expected[at : at + len(part)] == part:
             at += len(part)
         else:
-            return flood_bytes_lost(_PROGRESS_SKIP.sub("", got), total_bytes, linelen), skipped
+            return flood_bytes_lost(SKIPPED_MARKER.sub("", got), total_bytes, linelen), skipped
     return len(expected) - at, skipped

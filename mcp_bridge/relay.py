@@ -22,6 +22,7 @@ and has that text as far as its own window reaches (its first and latest output)
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -48,6 +49,10 @@ MAX_MESSAGE_CHARS = 128 * 1024
 FLUSH_TIMEOUT_S = 10.0
 # Text queued while a notification is in flight is held within this many characters (head + tail).
 DEFAULT_PENDING_CHARS = 8_000_000
+
+
+SKIPPED_MARKER = re.compile(r"\n\[stata-live: ([\d,]+) characters of output skipped in progress[^\]]*\]\n")
+"""Finds the markers :func:`skipped_marker` writes (group 1: the count, with thousands commas)."""
 
 
 def skipped_marker(count: int) -> str:

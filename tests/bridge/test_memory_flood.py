@@ -7,6 +7,8 @@ import re
 import anyio
 from mcp import Client
 
+from mcp_bridge.relay import SKIPPED_MARKER
+
 from .helpers import ProgressLog, read_all_pages, stdio_client, text_of
 
 MB20 = 20_000_000
@@ -14,9 +16,6 @@ FLOOD = f"_sim_flood, bytes({MB20}) linelen(100)"  # 200,000 lines "SEQ 00000001
 WINDOW = 1_000_000
 _LOG_CUT = re.compile(
     r"it keeps ([\d,]+) of the run's ([\d,]+) characters: ([\d,]+) between its first ([\d,]+) and latest ([\d,]+)"
-)
-_PROGRESS_CUT = re.compile(
-    r"\n\[stata-live: ([\d,]+) characters of output skipped in progress[^\]]*\]\n"
 )
 
 
@@ -52,8 +51,8 @@ async def test_a_20_mb_flood_keeps_head_and_tail_within_the_window_and_counts_th
     values = [p for _, p, _ in progress.events]
     assert values == sorted(set(values))
     received = progress.text
-    skipped_in_progress = sum(_int(n) for n in _PROGRESS_CUT.findall(received))
-    assert len(_PROGRESS_CUT.sub("", received)) + skipped_in_progress == total
+    skipped_in_progress = sum(_int(n) for n in SKIPPED_MARKER.findall(received))
+    assert len(SKIPPED_MARKER.sub("", received)) + skipped_in_progress == total
 
 
 async def test_stata_interrupt_during_a_flood_stops_the_run_and_the_session_serves_on(

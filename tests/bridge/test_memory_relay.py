@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import anyio
 
 from mcp_bridge.kernel import OutputText
-from mcp_bridge.relay import MAX_MESSAGE_CHARS, ProgressRelay
+from mcp_bridge.relay import MAX_MESSAGE_CHARS, SKIPPED_MARKER, ProgressRelay
 
 
 class HeldTransport:
@@ -37,7 +35,6 @@ class HeldTransport:
         self._go.set()
 
 
-_SKIPPED = re.compile(r"\n\[stata-live: ([\d,]+) characters of output skipped in progress[^\]]*\]\n")
 
 
 async def test_pending_text_stays_within_the_window_while_a_notification_is_in_flight() -> None:
@@ -55,9 +52,9 @@ async def test_pending_text_stays_within_the_window_while_a_notification_is_in_f
     progress = [p for p, _ in transport.sent]
     assert progress == sorted(set(progress))  # strictly increasing
     received = "".join(message for _, message in transport.sent)
-    markers = _SKIPPED.findall(received)
+    markers = SKIPPED_MARKER.findall(received)
     assert [int(m.replace(",", "")) for m in markers] == [len(printed) - window]
-    head, tail = _SKIPPED.split(received)[0], _SKIPPED.split(received)[-1]
+    head, tail = SKIPPED_MARKER.split(received)[0], SKIPPED_MARKER.split(received)[-1]
     assert head == "first\n" + printed[: window // 2] and tail == printed[-window // 2 :]
 
 
@@ -90,7 +87,7 @@ async def test_the_window_bounds_everything_held_while_a_long_backlog_is_being_s
             await transport.let_one_go()
         transport.release_all()
     received = "".join(message for _, message in transport.sent)
-    skipped = sum(int(n.replace(",", "")) for n in _SKIPPED.findall(received))
+    skipped = sum(int(n.replace(",", "")) for n in SKIPPED_MARKER.findall(received))
     assert skipped == relay.skipped > 0
     printed = len("first\n") + 6 * (2 * MAX_MESSAGE_CHARS // len(line)) * len(line)
-    assert len(_SKIPPED.sub("", received)) + skipped == printed
+    assert len(SKIPPED_MARKER.sub("", received)) + skipped == printed

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from mcp_bridge.relay import SKIPPED_MARKER
 from tests.bridge.helpers import ROOT, HttpBridge, ProgressLog, bridge_command, stdio_client, text_of
 from tests.harness import execute
 
@@ -45,9 +46,6 @@ def flood_text(total: int) -> str:
 
 _LOG_CUT = re.compile(r"\n\[stata-live: ([\d,]+) characters of output were left out here: the log keeps the "
                       r"first ([\d,]+) and the latest ([\d,]+) of the run's ([\d,]+) characters[^\]]*\]\n")
-_PROGRESS_CUT = re.compile(
-    r"\n\[stata-live: ([\d,]+) characters of output skipped in progress[^\]]*\]\n"
-)
 
 
 def check_log(log: str, expected: str) -> bool:
@@ -69,7 +67,7 @@ def check_log(log: str, expected: str) -> bool:
 def check_progress(text: str, expected: str, *, complete: bool = True) -> int:
     """Progress text: the output in order, where a slow client fell behind a marker counting what was skipped
     (the log has it). Returns the characters skipped; with ``complete`` every character is accounted for."""
-    parts = _PROGRESS_CUT.split(text)
+    parts = SKIPPED_MARKER.split(text)
     at = skipped = 0
     for index, part in enumerate(parts):
         if index % 2:
