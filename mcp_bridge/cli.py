@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlparse
 
@@ -24,6 +25,9 @@ from .kernel.pool import DEFAULT_IDLE_TIMEOUT, DEFAULT_SIZE, DEFAULT_WARM
 _TRANSPORTS: dict[str, Transport] = {
     "stdio": "stdio", "http": "http", "streamable-http": "http", "sse": "sse",
 }
+# Options whose value is a secret: random tokens start with "-" one time in 64 (base64url), which argparse
+# would read as an option ("expected one argument").
+_SECRETS = ("--token", "--auth-token")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,7 +107,8 @@ def _add_pool_arguments(parser: argparse.ArgumentParser) -> None:
 def parse_config(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> BridgeConfig:
     """Parse and validate; raises ``ConfigError`` with a message meant for the user."""
     env = os.environ if env is None else env
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(_joined_secrets(parser, sys.argv[1:] if argv is None else argv))
     server = None
     if args.server_url is not None:
         parsed = urlparse(args.server_url)
@@ -144,6 +149,25 @@ def parse_config(argv: Sequence[str] | None = None, env: Mapping[str, str] | Non
         event_store_bytes=_int_option(args.event_store_bytes, env, "STATA_MCP_EVENT_STORE_BYTES",
                                       DEFAULT_EVENT_STORE_BYTES),
     )
+
+
+def _joined_secrets(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """``--token -x...`` as ``--token=-x...``: a secret's value is taken as given, whatever its first
+    character, unless it is one of the bridge's own options (then the value is missing, as argparse says)."""
+    known = {name for action in parser._actions for name in action.option_strings}
+    out: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        value = args[i + 1] if i + 1 < len(args) else None
+        if arg in _SECRETS and value is not None and value.startswith("-") and value.split("=")[0] not in known:
+            out.append(f"{arg}={value}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
 
 
 def _int_option(given: int | None, env: Mapping[str, str], name: str, default: int) -> int:

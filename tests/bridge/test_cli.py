@@ -10,6 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mcp_bridge.cli import parse_config
+
 from .helpers import HttpBridge, bridge_command, child_pids, text_of
 
 
@@ -28,6 +30,21 @@ def test_a_server_url_must_be_http() -> None:
     done = run_cli("--server-url", "ftp://localhost:8888", "--token", "t")
     assert done.returncode == 2
     assert "--server-url must be an http(s) URL" in done.stderr
+
+
+@pytest.mark.parametrize("secret", ["-Xk3_q", "--Xk3", "-"])
+def test_a_token_may_start_with_a_dash(secret: str) -> None:
+    # base64url tokens (secrets.token_urlsafe) start with "-" one time in 64; argparse alone reads one as an option.
+    config = parse_config(["--server-url", "http://127.0.0.1:8888", "--token", secret, "--auth-token", secret,
+                           "--kernel-id", "k"], env={})
+    assert config.server is not None
+    assert (config.server.token, config.auth_token, config.server.kernel_id) == (secret, secret, "k")
+
+
+def test_a_token_followed_by_an_option_is_still_missing(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        parse_config(["--server-url", "http://127.0.0.1:8888", "--token", "--kernel-id", "k"], env={})
+    assert exit_info.value.code == 2 and "--token: expected one argument" in capsys.readouterr().err
 
 
 def test_kernel_id_needs_a_server_url() -> None:
