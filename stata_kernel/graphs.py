@@ -8,11 +8,10 @@ cannot draw: every per-cell cost shows in the notebook's responsiveness.
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .engine import Engine
+from .scratch import ScratchDir
 from .settings import KernelSettings
 from .syntax import resolve_command, strip_prefixes
 
@@ -73,7 +72,7 @@ def _discard(_: str) -> None:
 class GraphExporter:
     def __init__(self, settings: KernelSettings) -> None:
         self.settings = settings
-        self._dir = Path(tempfile.mkdtemp(prefix="stata-live-graphs-"))
+        self._dir = ScratchDir("stata-live-graphs-")
         self._counter = 0
         self.listings = 0  # how many cells paid for graph listing (tests check the heuristic with it)
 
@@ -97,7 +96,7 @@ class GraphExporter:
             graph = ExportedGraph(name)
             for fmt in self.settings.formats():
                 self._counter += 1
-                path = self._dir / f"graph{self._counter}.{fmt}"
+                path = self._dir.path / f"graph{self._counter}.{fmt}"
                 size = self._size_options() if fmt in ("png", "svg") else ""
                 try:
                     engine.run(f'graph export "{path}", name({name}) replace{size}', _discard, quietly=True)

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import shutil
-import tempfile
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import ConsoleRequired, StataError
+from ..scratch import ScratchDir
 from ..syntax.console import console_wait
 from ..syntax.failing import locate
 from .runloop import _TAIL_CHARS as OUTPUT_TAIL_CHARS
@@ -33,18 +31,12 @@ class DoFiles:
     """Temporary do-files in a private directory that lives as long as the engine."""
 
     def __init__(self) -> None:
-        self._dir: Path | None = None
+        self._dir = ScratchDir("stata-live-")
         self._numbers = itertools.count(1)
-
-    def _directory(self) -> Path:
-        if self._dir is None:
-            self._dir = Path(tempfile.mkdtemp(prefix="stata-live-"))
-            weakref.finalize(self, shutil.rmtree, self._dir, ignore_errors=True)
-        return self._dir
 
     @contextmanager
     def written(self, code: str) -> Iterator[Path]:
-        path = self._directory() / f"cell{next(self._numbers)}.do"
+        path = self._dir.path / f"cell{next(self._numbers)}.do"
         # A do-file's last line is run only when it ends with a newline.
         path.write_text(code if code.endswith("\n") else code + "\n", encoding="utf-8")
         try:
@@ -52,11 +44,6 @@ class DoFiles:
         finally:
             with contextlib.suppress(OSError):
                 path.unlink()
-
-    def remove_all(self) -> None:
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
 
 
 @contextmanager
