@@ -8,6 +8,16 @@ import pytest
 from tests import harness
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _children_use_pytest_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Kernels the tests stop with ``now=True`` are killed and cannot remove their scratch directories:
+    the processes the tests start keep their temporary files in pytest's tree (pruned by pytest), not in /tmp."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("TMPDIR", str(tmp_path_factory.mktemp("tmp")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def sim_dir() -> str:
     return harness.simulator_dir()
