@@ -362,12 +362,15 @@ class SFIToolkit:
 
     @staticmethod
     def getTempFile() -> str:  # noqa: N802
-        """A new temporary file name (pystata writes multi-line code there), unquoted like Stata's."""
+        """A new temporary file name (pystata writes multi-line code there), unquoted like Stata's; removed
+        when the process ends, as Stata erases its temporary files on exit."""
+        import atexit
         import os
         import tempfile
 
         fd, path = tempfile.mkstemp(prefix="ST_", suffix=".tmp")
         os.close(fd)
+        atexit.register(_remove_quietly, path)
         return path
 
     @staticmethod
@@ -375,6 +378,14 @@ class SFIToolkit:
         import re
 
         return bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", name))
+
+
+def _remove_quietly(path: str) -> None:
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError):
+        os.remove(path)
 
 
 class Frame:
