@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .engine import Engine
 from .errors import StataLiveError
 from .session import StataSession
 
@@ -21,21 +22,39 @@ class UnsupportedExpression(StataLiveError):
 
 
 async def evaluate(stata: StataSession, expressions: dict[str, str]) -> dict[str, Any]:
+    """Every expression in one call on the Stata worker (one thread hand-off per request, not per name)."""
+    if not expressions:
+        return {}
+    try:
+        return await stata.call(lambda engine: _evaluate_all(engine, expressions))
+    except _FAILURES as exc:  # no engine (Stata not found or not started): every expression says why
+        return {name: _failed(exc) for name in expressions}
+
+
+_FAILURES = (StataLiveError, RuntimeError, NotImplementedError)
+
+
+def _evaluate_all(engine: Engine, expressions: dict[str, str]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for name, expression in expressions.items():
-        expr = expression.strip()
         try:
-            if expr in STORED:
-                kind = STORED[expr]
-                value: Any = await stata.call(lambda engine, k=kind: engine.stored_results(k))
-            elif expr == DATASET:
-                value = (await stata.call(lambda engine: engine.dataset())).to_json()
-            else:
-                raise UnsupportedExpression(
-                    f"unsupported expression {expression!r}: use r(), e(), s() or describe()")
-        except (StataLiveError, RuntimeError, NotImplementedError) as exc:
-            results[name] = {"status": "error", "ename": type(exc).__name__, "evalue": str(exc), "traceback": []}
+            value = _value(engine, expression)
+        except _FAILURES as exc:
+            results[name] = _failed(exc)
             continue
         results[name] = {"status": "ok", "data": {"application/json": value, "text/plain": repr(value)},
                          "metadata": {}}
     return results
+
+
+def _value(engine: Engine, expression: str) -> Any:
+    expr = expression.strip()
+    if expr in STORED:
+        return engine.stored_results(STORED[expr])
+    if expr == DATASET:
+        return engine.dataset().to_json()
+    raise UnsupportedExpression(f"unsupported expression {expression!r}: use r(), e(), s() or describe()")
+
+
+def _failed(exc: BaseException) -> dict[str, Any]:
+    return {"status": "error", "ename": type(exc).__name__, "evalue": str(exc), "traceback": []}
