@@ -18,7 +18,7 @@ from ..errors import ConsoleRequired, StataError
 from ..scratch import ScratchDir
 from ..syntax.console import console_wait
 from ..syntax.failing import locate
-from .runloop import _TAIL_CHARS as OUTPUT_TAIL_CHARS
+from .runloop import OUTPUT_TAIL_CHARS
 
 
 def stata_path(path: Path) -> str:

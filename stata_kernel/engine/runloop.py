@@ -23,7 +23,7 @@ from .pump import OutputPump
 
 _RC_LINE = re.compile(r"^r\((\d+)\);\s*$")
 _ECHO_LINE = re.compile(r"^(?:\. |\.$|> |\s*\d+\. )")
-_TAIL_CHARS = 4096
+OUTPUT_TAIL_CHARS = 4096  # kept of a run's output for its error message
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class _Tail:
         self.text = ""
 
     def __call__(self, piece: str) -> None:
-        self.text = (self.text + piece)[-_TAIL_CHARS:]
+        self.text = (self.text + piece)[-OUTPUT_TAIL_CHARS:]
         self._forward(piece)
 
 
