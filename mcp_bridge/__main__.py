@@ -57,8 +57,8 @@ def _only_broken_pipes(exc: BaseException) -> bool:
     """True for a BrokenPipeError, or an exception group made only of them (anyio task groups)."""
     if isinstance(exc, BrokenPipeError):
         return True
-    inner = getattr(exc, "exceptions", None)
-    return bool(inner) and all(_only_broken_pipes(e) for e in inner)
+    inner = getattr(exc, "exceptions", None)  # an exception group (the backport's too, on Python 3.10)
+    return isinstance(inner, tuple) and bool(inner) and all(_only_broken_pipes(e) for e in inner)
 
 
 async def serve(config: BridgeConfig) -> None:

@@ -38,7 +38,7 @@ def connection_of(session: object) -> Any | None:
 
 def _has_attribute_set_in_init(cls: type, name: str) -> bool:
     try:
-        return f"self.{name} =" in inspect.getsource(cls.__init__)
+        return f"self.{name} =" in inspect.getsource(cls.__init__)  # type: ignore[misc]
     except (OSError, TypeError):  # no source (zipped, frozen): assume present, the call sites degrade
         return True
 

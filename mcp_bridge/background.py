@@ -10,7 +10,7 @@ lifespan per connection, so the run lives as long as the latest SSE connection. 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -34,7 +34,7 @@ class BackgroundHost:
                 self._groups.remove(tg)
                 tg.cancel_scope.cancel()
 
-    def spawn(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
+    def spawn(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
         """Start ``fn(*args)``; ``RuntimeError`` when no lifespan is running (nothing would host it)."""
         if not self._groups:
             raise RuntimeError("the server is not running (shutting down?)")

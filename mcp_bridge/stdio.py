@@ -9,7 +9,7 @@ error, -32600 invalid request, -32602 invalid params), as the Streamable HTTP tr
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 from mcp.server.mcpserver import MCPServer
@@ -21,14 +21,19 @@ from mcp_types import INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, ErrorData, J
 from . import _compat
 from .stdio_pipes import pipe_stdio
 
+if TYPE_CHECKING:
+    from anyio import AsyncFile
+
 log = logging.getLogger(__name__)
 
 
 async def run_stdio(server: MCPServer[Any]) -> None:
     """Serve one client over stdin/stdout until stdin closes."""
     lowlevel = _compat.lowlevel_server(server)  # the SDK has no public way to serve on streams of our own
-    # stdin/stdout are duck-typed files (``stdio_pipes``), or None for the SDK's own.
-    async with pipe_stdio() as (stdin, stdout), stdio_server(stdin, stdout) as (read_stream, write_stream):
+    # stdin/stdout are duck-typed files (``stdio_pipes``: the methods stdio_server calls), or None for the SDK's own.
+    async with pipe_stdio() as (stdin, stdout), \
+            stdio_server(cast("AsyncFile[str] | None", stdin), cast("AsyncFile[str] | None", stdout)) as streams:
+        read_stream, write_stream = streams
         screened_send, screened_receive = create_context_streams[SessionMessage | Exception](0)
         async with anyio.create_task_group() as tg:
 

@@ -25,7 +25,7 @@ from .execution import Execution, InvalidCode, as_interactive_line, memo_short
 from .graphs import GraphExporter, might_make_graphs
 from .help_lookup import HelpCache
 from .inspection import help_text
-from .publishing import Publisher, error_content
+from .publishing import Publisher, error_content, session_of
 from .run_output import RunOutput
 from .session import StataSession
 from .settings import KernelSettings
@@ -279,13 +279,13 @@ class StataKernel(Kernel):
         """Break the running Stata code (kernelspec interrupt_mode "message"); never signal ourselves."""
         if self._sent_before_current_cell(parent):
             self.log.info("interrupt_request: sent while idle, before the running cell; ignored")
-            self.session.send(stream, "interrupt_reply", {"status": "ok"}, parent, ident=ident)
+            session_of(self).send(stream, "interrupt_reply", {"status": "ok"}, parent, ident=ident)
             return
         sent = self._interrupt()
         if not sent:  # maybe it overtook the execute request it was meant for: see do_execute
             self._idle_interrupt = parent.get("header", {}) if isinstance(parent, dict) else {}
         self.log.info("interrupt_request: %s", "break sent to Stata" if sent else "nothing to break")
-        self.session.send(stream, "interrupt_reply", {"status": "ok"}, parent, ident=ident)
+        session_of(self).send(stream, "interrupt_reply", {"status": "ok"}, parent, ident=ident)
 
     def pre_handler_hook(self) -> None:
         """ipykernel makes SIGINT raise KeyboardInterrupt around each request; ours breaks Stata instead."""

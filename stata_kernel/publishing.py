@@ -10,6 +10,7 @@ import base64
 from typing import Any
 
 from ipykernel.kernelbase import Kernel
+from jupyter_client.session import Session
 
 from . import _compat, magics
 from .errors import StataError
@@ -24,6 +25,14 @@ from .syntax.delimit import cell_line
 MAX_STREAM_CHARS = 1_000_000
 
 
+def session_of(kernel: Kernel) -> Session:
+    """The kernel's message session (set by the kernel app before any message is handled)."""
+    session = kernel.session
+    if session is None:
+        raise RuntimeError("the kernel has no message session yet")
+    return session
+
+
 class Publisher:
     """iopub messages of one kernel."""
 
@@ -32,19 +41,18 @@ class Publisher:
 
     def _send(self, msg_type: str, content: dict[str, Any], parent: dict[str, Any], topic: str | None = None) -> None:
         kernel = self._kernel
-        kernel.session.send(kernel.iopub_socket, msg_type, content, parent=parent,
-                            ident=_compat.topic(kernel, topic or msg_type))
+        session_of(kernel).send(kernel.iopub_socket, msg_type, content, parent=parent,
+                                ident=_compat.topic(kernel, topic or msg_type))
 
     def stream(self, parent: dict[str, Any]) -> Coalescer:
         """A run's stdout: each piece sent on the writer's thread (the pump, the worker or the event loop)."""
         kernel = self._kernel
-        topic = _compat.topic(kernel, "stream")
+        session, socket, topic = session_of(kernel), kernel.iopub_socket, _compat.topic(kernel, "stream")
 
         def send(text: str) -> None:
             for start in range(0, len(text), MAX_STREAM_CHARS):
-                kernel.session.send(kernel.iopub_socket, "stream",
-                                    {"name": "stdout", "text": text[start : start + MAX_STREAM_CHARS]},
-                                    parent=parent, ident=topic)
+                session.send(socket, "stream", {"name": "stdout", "text": text[start : start + MAX_STREAM_CHARS]},
+                             parent=parent, ident=topic)
 
         return Coalescer(send)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from mcp_types import LoggingLevel
+
 from .. import peers
 from ..context import BenchContext, say
 from ..emitlog import EmitLog, latencies_ms, main_run
@@ -45,7 +47,7 @@ async def _mcp(
     samples: list[float] = []
     firsts: list[float] = []  # the first piece of each run: what a user waits for before seeing anything
     missing = 0
-    level = "info" if via == "log" else None
+    level: LoggingLevel | None = "info" if via == "log" else None
     async with connect(bridge(transport), transport, ctx.env(log.path), ctx.code_root, log_level=level,
                        mode=mode) as conn:
         await conn.call("display 1", via=via)
