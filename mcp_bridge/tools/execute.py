@@ -13,6 +13,8 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ImageContent, TextContent
 
+from stata_kernel.syntax.failing import locate
+
 from ..background import BackgroundHost
 from ..kernel import DisplayItem, Execution, KernelDied, KernelError, KernelRestarted, RunFailure
 from ..refusals import Refused
@@ -30,7 +32,6 @@ from ..results import (
     final_failure_output,
     graph_facts,
     kind_of_rc,
-    locate,
     log_facts,
     refusal,
     stored_results,
