@@ -69,10 +69,6 @@ class LogWindow:
             "characters (bridge option --log-window-chars).]\n"
         )
 
-    def parts(self) -> tuple[str, str]:
-        """The kept head and tail, for a reader that words its own marker."""
-        return "".join(self._head), "".join(self._tail)
-
     @property
     def text(self) -> str:
         """Head, then (when something was left out) a marker with the counts, then tail."""
