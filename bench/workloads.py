@@ -47,8 +47,6 @@ def flood_bytes_lost(received: str, total_bytes: int, linelen: int = 80) -> int:
     return max(missing_lines * linelen, total_bytes - len(got), 1)
 
 
-
-
 def flood_progress_accounting(received: str, total_bytes: int, linelen: int = 80) -> tuple[int, int]:
     """(lost, skipped) for a flood's MCP progress text.
 

@@ -77,17 +77,6 @@ class Policy:
         """
         return _policy_of(config, os.getcwd())
 
-    @classmethod
-    def _build(cls, config: Any, cwd: str) -> Policy:
-        cwd = os.path.realpath(cwd)
-        dirs = tuple(getattr(config, "allowed_dirs", ()) or ()) or (cwd,)
-        return cls(
-            enabled=bool(getattr(config, "policy", True)),
-            allowed_dirs=tuple(real_path(d, cwd) for d in dirs),
-            cwd=cwd,
-            allowed_commands=tuple(getattr(config, "allowed_commands", ()) or ()),
-        )
-
     @property
     def deny(self) -> dict[str, str]:
         """The commands refused whatever their arguments (shell escapes, deletion, code escapes) less the
@@ -100,7 +89,14 @@ class Policy:
 
 @functools.lru_cache(maxsize=16)
 def _policy_of(config: Any, cwd: str) -> Policy:
-    return Policy._build(config, cwd)
+    cwd = os.path.realpath(cwd)
+    dirs = tuple(getattr(config, "allowed_dirs", ()) or ()) or (cwd,)
+    return Policy(
+        enabled=bool(getattr(config, "policy", True)),
+        allowed_dirs=tuple(real_path(d, cwd) for d in dirs),
+        cwd=cwd,
+        allowed_commands=tuple(getattr(config, "allowed_commands", ()) or ()),
+    )
 
 
 @dataclass(frozen=True)
